@@ -1,0 +1,340 @@
+"""Typed rows of every workbook -> the department's Dataset, with the checks that span rows and files:
+duplicate accounts, unknown account ids, key persons that do not exist, dates after the as-of date,
+open projects whose close date has passed.
+
+Rows are taken in a fixed order (file path, sheet order, row), so the first definition wins
+deterministically and the later one is rejected with both places named.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+
+from .config import Config
+from .forms.values import US_WORDS
+from .issues import Issue, SheetCount, make_issue
+from .model import Account, CompetitionRow, Dataset, FollowUp, KeyPerson, Project, Rep, Source, Target
+from .normalise import nfkc
+from .read.extract import Row, WorkbookResult
+
+ACCOUNT_FIELDS = ("account_name", "rep", "team", "category", "grade", "industry", "region", "nature",
+                  "employees", "revenue", "first_contact", "address", "website", "notes")
+PROJECT_FIELDS = ("stage", "value", "probability", "expected_close", "budget", "decision_maker", "need",
+                  "need_desc", "resource_needs", "win_loss_reason")
+
+
+@dataclass
+class Assembled:
+    dataset: Dataset
+    issues: list[Issue]
+    sheets: list[SheetCount]
+
+
+class _Counts:
+    """Adjusts per-sheet counts when a row accepted by its sheet is rejected by a cross-file check."""
+
+    def __init__(self, sheets: list[SheetCount]) -> None:
+        self.sheets = {(s.file, s.sheet): s for s in sheets}
+        self.order = [(s.file, s.sheet) for s in sheets]
+
+    def reject(self, src: Source) -> None:
+        s = self.sheets[(src.file, src.sheet)]
+        self.sheets[(src.file, src.sheet)] = replace(s, accepted=s.accepted - 1, rejected=s.rejected + 1)
+
+    def result(self) -> list[SheetCount]:
+        return [self.sheets[k] for k in self.order]
+
+
+def _place(src: Source) -> str:
+    return f"{src.file} / {src.sheet} / {src.cell('account_id') or ('第' + str(src.row) + '行')}"
+
+
+def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Assembled:
+    lang = config.language
+    issues: list[Issue] = []
+    counts = _Counts([s for r in results for s in r.sheets])
+    rows = [row for r in sorted(results, key=lambda r: r.rel) for row in r.rows]
+    by_form: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_form[row.form].append(row)
+
+    def issue(code: str, row: Row, key: str, **fields: object) -> Issue:
+        account = str(fields.get("account") or row.values.get("account_id") or "")
+        i = make_issue(code, lang=lang, file=row.src.file, sheet=row.src.sheet, cell=row.src.cell(key) or "",
+                       rep=row.rep, **{"account": account, **fields})
+        issues.append(i)
+        return i
+
+    # ---- accounts and projects
+    account_rows: dict[str, list[Row]] = {}
+    account_home: dict[str, tuple[str, str]] = {}  # id -> (file, sheet) of its definition
+    for row in by_form["customer"]:
+        v = row.values
+        aid = str(v.get("account_id") or "")
+        if not aid and config.account_id_from_name:
+            aid = nfkc(str(v.get("account_name", "")))
+        if not aid:
+            issue("value-missing", row, "account_id", column="客户编号")
+            counts.reject(row.src)
+            continue
+        v["account_id"] = aid
+        home = account_home.get(aid)
+        here = (row.src.file, row.src.sheet)
+        if home is not None and home != here:
+            first = account_rows[aid][0]
+            issue("account-duplicate", row, "account_id", account=aid, other=_place(first.src))
+            counts.reject(row.src)
+            continue
+        if home is not None:
+            project = str(v.get("project", ""))
+            clash = next((r for r in account_rows[aid] if str(r.values.get("project", "")) == project), None)
+            if clash is not None:
+                issue("account-duplicate", row, "account_id", account=aid + (f" / {project}" if project else ""),
+                      other=_place(clash.src))
+                counts.reject(row.src)
+                continue
+        account_home.setdefault(aid, here)
+        account_rows.setdefault(aid, []).append(row)
+
+    rep_team_votes: dict[str, Counter[str]] = defaultdict(Counter)
+    accounts: list[Account] = []
+    for aid, group in account_rows.items():
+        first = group[0]
+        fv = first.values
+        reported: set[str] = set()
+        for other in group[1:]:
+            for key in ACCOUNT_FIELDS:
+                a, b = fv.get(key), other.values.get(key)
+                if a is not None and b is not None and a != b and key not in reported:
+                    reported.add(key)  # once per account and column: the rep fixes it once
+                    issue("account-conflict", other, key, account=aid, column=_label(key), value=b,
+                          other=first.src.cell(key) or f"第{first.src.row}行", other_value=a)
+        merged: dict[str, object] = {}
+        for r in group:
+            for key in ACCOUNT_FIELDS:
+                if key not in merged and key in r.values:
+                    merged[key] = r.values[key]
+        rep = str(merged.get("rep") or first.rep)
+        team = str(merged.get("team") or "")
+        if team:
+            rep_team_votes[rep][team] += 1
+        projects = tuple(
+            Project(
+                account_id=aid,
+                name=str(r.values.get("project", "")),
+                stage=str(r.values.get("stage", "")),
+                value=_f(r.values.get("value")),
+                probability=_f(r.values.get("probability")),
+                expected_close=r.values.get("expected_close"),  # type: ignore[arg-type]
+                budget=r.values.get("budget"),  # type: ignore[arg-type]
+                decision_maker=r.values.get("decision_maker"),  # type: ignore[arg-type]
+                need=r.values.get("need"),  # type: ignore[arg-type]
+                need_desc=str(r.values.get("need_desc", "")),
+                resource_needs=str(r.values.get("resource_needs", "")),
+                win_loss_reason=str(r.values.get("win_loss_reason", "")),
+                src=r.src,
+            )
+            for r in group
+        )
+        extra: dict[str, str] = {}
+        private: dict[str, str] = {}
+        for r in group:
+            for k, t in r.extra:
+                extra.setdefault(k, t)
+            for k, t in r.private:
+                private.setdefault(k, t)
+        accounts.append(Account(
+            id=aid,
+            name=str(merged.get("account_name") or aid),
+            rep=rep,
+            team=team,
+            category=str(merged.get("category", "")),
+            grade=str(merged.get("grade", "")),
+            industry=str(merged.get("industry", "")),
+            region=str(merged.get("region", "")),
+            nature=str(merged.get("nature", "")),
+            employees=merged.get("employees"),  # type: ignore[arg-type]
+            revenue=_f(merged.get("revenue")),
+            first_contact=merged.get("first_contact"),  # type: ignore[arg-type]
+            address=str(merged.get("address", "")),
+            website=str(merged.get("website", "")),
+            notes=str(merged.get("notes", "")),
+            projects=projects,
+            extra=tuple(extra.items()),
+            private=tuple(private.items()),
+            src=first.src,
+        ))
+
+    # ---- reps and teams
+    rep_team: dict[str, str] = {}
+    for rep, votes in rep_team_votes.items():
+        rep_team[rep] = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    rep_team.update(config.rep_teams)
+    default_team = config.default_team or ("Unassigned" if lang == "en" else "未分组")
+    accounts = [replace(a, team=a.team or rep_team.get(a.rep, default_team)) for a in accounts]
+    accounts.sort(key=lambda a: a.id)
+    by_id = {a.id: a for a in accounts}
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for a in accounts:
+        by_name[nfkc(a.name)].append(a.id)
+
+    def resolve(row: Row) -> str | None:
+        aid = str(row.values.get("account_id") or "")
+        if aid:
+            if aid in by_id:
+                return aid
+            issue("account-unknown", row, "account_id", account=aid)
+            return None
+        name = str(row.values.get("account_name") or "")
+        if name:
+            ids = by_name.get(nfkc(name), [])
+            if len(ids) == 1:
+                return ids[0]
+            if len(ids) > 1:
+                issue("account-name-ambiguous", row, "account_name", value=name, accounts="、".join(ids))
+                return None
+            issue("account-unknown", row, "account_name", account=name)
+            return None
+        issue("value-missing", row, "account_id", column="客户编号")
+        return None
+
+    # ---- key persons
+    persons: list[KeyPerson] = []
+    seen_person: dict[tuple[str, str], Row] = {}
+    for row in by_form["keyperson"]:
+        aid = resolve(row)
+        if aid is None:
+            counts.reject(row.src)
+            continue
+        v = row.values
+        name = str(v.get("name", ""))
+        key = (aid, name)
+        if key in seen_person:
+            issue("person-duplicate", row, "name", value=name, account=aid, other=_place(seen_person[key].src))
+            counts.reject(row.src)
+            continue
+        seen_person[key] = row
+        persons.append(KeyPerson(
+            account_id=aid, name=name, dept=str(v.get("dept", "")), title=str(v.get("title", "")),
+            roles=tuple(v.get("roles", ())),  # type: ignore[arg-type]
+            influence=v.get("influence"),  # type: ignore[arg-type]
+            attitude=str(v.get("attitude", "")),
+            relationship=v.get("relationship"),  # type: ignore[arg-type]
+            personal_need=tuple(v.get("personal_need", ())),  # type: ignore[arg-type]
+            org_need=str(v.get("org_need", "")), style=str(v.get("style", "")),
+            reports_to=str(v.get("reports_to", "")),
+            last_contact=v.get("last_contact"),  # type: ignore[arg-type]
+            strategy=str(v.get("strategy", "")), extra=row.extra, private=row.private, src=row.src,
+        ))
+    names_of: dict[str, set[str]] = defaultdict(set)
+    for p in persons:
+        names_of[p.account_id].add(p.name)
+    for p in persons:
+        row = seen_person[(p.account_id, p.name)]
+        if p.reports_to and p.reports_to not in names_of[p.account_id]:
+            issue("person-unknown", row, "reports_to", column="汇报对象", value=p.reports_to, account=p.account_id)
+
+    # ---- competition
+    competition: list[CompetitionRow] = []
+    seen_party: dict[tuple[str, str], Row] = {}
+    for row in by_form["competition"]:
+        aid = resolve(row)
+        if aid is None:
+            counts.reject(row.src)
+            continue
+        v = row.values
+        party = str(v.get("party", ""))
+        is_us = nfkc(party) in US_WORDS
+        key = (aid, "我方" if is_us else party)
+        if key in seen_party:
+            issue("competition-duplicate", row, "party", value=party, account=aid, other=_place(seen_party[key].src))
+            counts.reject(row.src)
+            continue
+        seen_party[key] = row
+        scores = tuple((k.split(":", 1)[1], int(val)) for k, val in v.items() if k.startswith("score:"))  # type: ignore[call-overload]
+        competition.append(CompetitionRow(
+            account_id=aid, party="我方" if is_us else party, is_us=is_us, offering=str(v.get("offering", "")),
+            price=_f(v.get("price")), strengths=str(v.get("strengths", "")), weaknesses=str(v.get("weaknesses", "")),
+            scores=scores, threat=str(v.get("threat", "")), supporters=str(v.get("supporters", "")),
+            strategy=str(v.get("strategy", "")), extra=row.extra, src=row.src,
+        ))
+
+    # ---- follow-ups
+    followups: list[FollowUp] = []
+    for row in by_form["followup"]:
+        aid = resolve(row)
+        if aid is None:
+            counts.reject(row.src)
+            continue
+        v = row.values
+        d: date = v["date"]  # type: ignore[assignment]
+        if d > as_of:
+            issue("date-future", row, "date", value=d.isoformat(), as_of=as_of.isoformat())
+        contact = str(v.get("contact", ""))
+        if contact and contact not in names_of[aid]:
+            parts = [c for c in _split_names(contact)]
+            if not parts or any(c not in names_of[aid] for c in parts):
+                issue("person-unknown", row, "contact", column="接触人", value=contact, account=aid)
+        followups.append(FollowUp(
+            date=d, account_id=aid, rep=str(v.get("rep") or row.rep or by_id[aid].rep),
+            method=str(v.get("method", "")), contact=contact, purpose=str(v.get("purpose", "")),
+            content=str(v.get("content", "")), feedback=str(v.get("feedback", "")),
+            effective=v.get("effective"),  # type: ignore[arg-type]
+            stage=str(v.get("stage", "")), next_action=str(v.get("next_action", "")),
+            next_date=v.get("next_date"),  # type: ignore[arg-type]
+            expense=_f(v.get("expense")), project=str(v.get("project", "")), extra=row.extra, src=row.src,
+        ))
+    followups.sort(key=lambda f: (f.account_id, f.date, f.src.file if f.src else "", f.src.row if f.src else 0))
+
+    # ---- targets
+    targets: list[Target] = []
+    seen_target: dict[tuple[str, str], Row] = {}
+    for row in by_form["targets"]:
+        v = row.values
+        rep = str(v.get("rep") or row.rep)
+        month = str(v.get("month"))
+        if (rep, month) in seen_target:
+            issue("target-duplicate", row, "month", value=month, other=_place(seen_target[(rep, month)].src))
+            counts.reject(row.src)
+            continue
+        seen_target[(rep, month)] = row
+        targets.append(Target(rep, month, v.get("visit_target"), _f(v.get("sign_target")), row.src))  # type: ignore[arg-type]
+
+    # ---- open projects whose expected close date has passed
+    for a in accounts:
+        for p in a.projects:
+            st = config.stage(p.stage)
+            if st is not None and st.open and p.expected_close is not None and p.expected_close < as_of and p.src:
+                issues.append(make_issue("close-date-passed", lang=lang, file=p.src.file, sheet=p.src.sheet,
+                                         cell=p.src.cell("expected_close"), rep=a.rep, account=a.id,
+                                         value=p.expected_close.isoformat(), as_of=as_of.isoformat()))
+
+    # ---- reps: every rep named by an account, a follow-up or a target
+    rep_names = {a.rep for a in accounts if a.rep} | {f.rep for f in followups if f.rep} | {t.rep for t in targets}
+    team_of = {a.rep: a.team for a in accounts}
+    reps = tuple(sorted((Rep(n, team_of.get(n) or rep_team.get(n, default_team)) for n in rep_names),
+                        key=lambda r: (r.team, r.name)))
+    # attach the account to issues raised on rows that belong to one
+    dataset = Dataset(tuple(accounts), tuple(persons), tuple(competition), tuple(followups), tuple(targets), reps)
+    return Assembled(dataset, issues, counts.result())
+
+
+def _split_names(s: str) -> list[str]:
+    import re
+
+    return [p for p in re.split(r"[,，、/;；\s]+", s) if p]
+
+
+def _f(v: object) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def _label(key: str) -> str:
+    from .forms import CUSTOMER
+
+    try:
+        return CUSTOMER.column(key).label
+    except KeyError:
+        return key

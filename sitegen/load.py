@@ -1,0 +1,51 @@
+"""The front half of the pipeline: find -> read (in parallel) -> assemble. Used by `check` and `build`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .assemble import assemble
+from .config import Config
+from .issues import Issue, Report, sort_issues
+from .model import Dataset
+from .read.discover import InputFile, discover
+from .read.extract import ReadContext, WorkbookResult
+from .read.pool import read_all
+
+
+class InputError(Exception):
+    """The input folder itself is missing or unusable."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    dataset: Dataset
+    report: Report
+    results: tuple[WorkbookResult, ...]
+    files: tuple[InputFile, ...]
+
+
+def load(config: Config, as_of: date, *, input_dir: Path | None = None,
+         read: Callable[[list[InputFile], ReadContext], list[WorkbookResult]] | None = None,
+         progress: Callable[[InputFile], None] | None = None) -> Loaded:
+    root = input_dir or config.input_dir
+    if not root.is_dir():
+        raise InputError(f"找不到输入文件夹 {root}" if config.language != "en" else f"input folder not found: {root}")
+    files, skipped = discover(root, lang=config.language)
+    ctx = ReadContext(config, as_of)
+    results = read(files, ctx) if read else read_all(files, ctx, progress=progress)
+    return combine(results, skipped, files, config, as_of)
+
+
+def combine(results: list[WorkbookResult], skipped: list[Issue], files: list[InputFile], config: Config,
+            as_of: date) -> Loaded:
+    assembled = assemble(results, config, as_of)
+    issues: list[Issue] = list(skipped)
+    for r in results:
+        issues.extend(r.issues)
+    issues.extend(assembled.issues)
+    report = Report(tuple(sort_issues(issues)), tuple(assembled.sheets))
+    return Loaded(assembled.dataset, report, tuple(results), tuple(files))

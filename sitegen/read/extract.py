@@ -1,0 +1,414 @@
+"""One workbook -> typed rows of the standard forms, with an Issue for every cell that is wrong.
+
+This runs in worker processes: its input and output are plain picklable values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..cells import a1
+from ..config import Config
+from ..forms import Column, FormSpec, Kind, forms_for, header_key
+from ..forms.values import ENUM_ALIASES, ENUMS, SUBTOTAL_WORDS
+from ..issues import Issue, SheetCount, make_issue
+from ..model import Source
+from ..normalise import (
+    Invalid,
+    ident,
+    is_blank,
+    nfkc,
+    parse_date,
+    parse_enum,
+    parse_influence,
+    parse_int,
+    parse_money,
+    parse_month,
+    parse_multi,
+    parse_percent,
+    parse_relationship,
+    parse_scale,
+    parse_stage,
+    parse_yesno,
+    parse_yuan,
+    text,
+)
+from .discover import InputFile
+from .layout import CardLayout, Grid, Matcher, TableLayout, detect_card, detect_table, fill_merged
+from .workbook import MAX_ROWS, RawSheet, ReadFailure, read_workbook
+
+
+@dataclass(slots=True)
+class Row:
+    form: str
+    values: dict[str, object]
+    extra: tuple[tuple[str, str], ...]
+    private: tuple[tuple[str, str], ...]
+    src: Source
+    rep: str  # the row's 客户经理, else the sheet's owner ("" if unknown)
+
+
+@dataclass(slots=True)
+class WorkbookResult:
+    rel: str
+    digest: str
+    rows: list[Row] = field(default_factory=list)
+    sheets: list[SheetCount] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    unreadable: bool = False  # the whole file could not be read
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    config: Config
+    as_of: date
+
+    @property
+    def lang(self) -> str:
+        return self.config.language
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def folder_owner(rel: str) -> str:
+    parts = rel.split("/")
+    return parts[-2] if len(parts) >= 2 else ""
+
+
+def read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
+    """Read, recognise and normalise one workbook. Never raises for bad input."""
+    cfg = ctx.config
+    result = WorkbookResult(rel=f.rel, digest=file_digest(f.path))
+    try:
+        wb = read_workbook(f.path)
+    except ReadFailure as exc:
+        result.unreadable = True
+        result.issues.append(make_issue(exc.code, lang=ctx.lang, file=f.rel,
+                                        reason=exc.reason_en if ctx.lang == "en" else exc.reason_zh))
+        return result
+    forms = forms_for(cfg.score_dimensions, cfg.aliases)
+    matcher = Matcher(forms)
+    customer = next(fm for fm in forms if fm.key == "customer")
+    file_stem = f.path.stem
+    recognised = 0
+    for sheet in wb.sheets:
+        if sheet.truncated:
+            result.issues.append(make_issue("sheet-too-large", lang=ctx.lang, file=f.rel, sheet=sheet.name,
+                                            rows=sheet.truncated[0], cols=sheet.truncated[1], limit=MAX_ROWS))
+        if not any(any(v not in ("", None) for v in row) for row in sheet.rows[:2000]):
+            if not sheet.hidden:
+                result.issues.append(make_issue("sheet-empty", lang=ctx.lang, file=f.rel, sheet=sheet.name))
+            continue
+        grid = fill_merged(sheet)
+        table = detect_table(grid, matcher, sheet.name, file_stem)
+        if table is not None:
+            recognised += 1
+            _read_table(result, f, sheet, grid, table, ctx)
+            continue
+        card = detect_card(grid, matcher, customer)
+        if card is not None:
+            recognised += 1
+            _read_card(result, f, sheet, grid, card, ctx)
+            continue
+        reason = ("no header row with at least 3 standard column names in the first 30 rows, and not a customer card"
+                  if ctx.lang == "en" else
+                  "前 30 行中没有包含至少 3 个标准列名（如 客户编号、客户名称、日期、姓名）的表头行，也不是客户卡片")
+        result.issues.append(make_issue("sheet-unrecognised", lang=ctx.lang, file=f.rel, sheet=sheet.name, reason=reason))
+    if recognised == 0:
+        result.issues.append(make_issue("file-no-forms", lang=ctx.lang, file=f.rel))
+    return result
+
+
+def _owner(layout_owner: str, rel: str, cfg: Config) -> str:
+    if layout_owner:
+        return layout_owner
+    if cfg.owner_from_folder:
+        o = folder_owner(rel)
+        if o:
+            return o
+    return cfg.default_owner
+
+
+class _RowReader:
+    """Normalise the cells of one record; collect issues; say whether the record has errors."""
+
+    def __init__(self, ctx: ReadContext, rel: str, sheet: str, rep: str, account: str = "") -> None:
+        self.account = account
+        self.ctx = ctx
+        self.rel = rel
+        self.sheet = sheet
+        self.rep = rep
+        self.issues: list[Issue] = []
+        self.errors = 0
+
+    def issue(self, code: str, cell: str, **fields: object) -> None:
+        i = make_issue(code, lang=self.ctx.lang, file=self.rel, sheet=self.sheet, cell=cell, rep=self.rep,
+                       account=self.account, **fields)
+        if i.severity.value == "error":
+            self.errors += 1
+        self.issues.append(i)
+
+    def value(self, col: Column, raw: object, cell: str) -> object:
+        cfg = self.ctx.config
+        label = col.en if self.ctx.lang == "en" and col.en else col.label
+        try:
+            return convert(col, raw, cfg, self.ctx.as_of)
+        except Invalid as exc:
+            shown = text(raw)[:60]
+            if exc.code == "value-enum":
+                self.issue("value-enum", cell, column=label, value=shown, accepted=accepted_values(col, cfg))
+            elif exc.code == "value-range":
+                low = exc.fields.get("low", 1)
+                high = exc.fields.get("high", 5)
+                self.issue("value-range", cell, column=label, value=shown, low=low, high=high)
+            else:
+                self.issue(exc.code, cell, column=label, value=shown)
+            return None
+
+
+def accepted_values(col: Column, cfg: Config) -> str:
+    if col.kind is Kind.STAGE:
+        return "、".join(s.name for s in cfg.stages) + "（或 1–6、S/P/A/D/C/O）"
+    if col.kind is Kind.RELATIONSHIP:
+        return "认识、约会、认同、信赖、同盟（或 1–5）"
+    return "、".join(ENUMS.get(col.enum, ()))
+
+
+def convert(col: Column, raw: object, cfg: Config, as_of: date) -> object:
+    k = col.kind
+    if k is Kind.TEXT or k is Kind.MARKDOWN:
+        return text(raw)
+    if k is Kind.ID:
+        return ident(raw)
+    if k is Kind.DATE:
+        return parse_date(raw, ref=as_of)
+    if k is Kind.MONEY:
+        v = parse_money(raw, scale=cfg.money_scale)
+        if v < 0:
+            raise Invalid("value-negative")
+        return round(v, 6)
+    if k is Kind.YUAN:
+        v = parse_yuan(raw)
+        if v < 0:
+            raise Invalid("value-negative")
+        return v
+    if k is Kind.PERCENT:
+        return parse_percent(raw)
+    if k is Kind.INT:
+        v = parse_int(raw)
+        if v < 0:
+            raise Invalid("value-negative")
+        return v
+    if k is Kind.SCORE:
+        return parse_scale(raw)
+    if k is Kind.INFLUENCE:
+        return parse_influence(raw)
+    if k is Kind.YESNO:
+        return parse_yesno(raw)
+    if k is Kind.ENUM or k is Kind.MULTI:
+        aliases = dict(ENUM_ALIASES.get(col.enum, {}))
+        aliases.update(cfg.value_aliases.get(col.enum, {}))
+        accepted = ENUMS[col.enum]
+        return parse_multi(raw, accepted, aliases) if k is Kind.MULTI else parse_enum(raw, accepted, aliases)
+    if k is Kind.STAGE:
+        return parse_stage(raw, tuple(s.name for s in cfg.stages), {**cfg.stage_aliases, **cfg.value_aliases.get("stage", {})})
+    if k is Kind.RELATIONSHIP:
+        return parse_relationship(raw)
+    if k is Kind.MONTH:
+        return parse_month(raw, ref=as_of)
+    raise AssertionError(k)
+
+
+def _is_subtotal(values: list[object]) -> bool:
+    for v in values[:8]:
+        if isinstance(v, str):
+            s = nfkc(v).replace(" ", "").lower()
+            if s and any(s.startswith(w) or s.endswith(w) for w in SUBTOTAL_WORDS) and len(s) <= 12:
+                return True
+    return False
+
+
+def _is_example(values: list[object]) -> bool:
+    for v in values[:3]:
+        if isinstance(v, str) and nfkc(v).startswith(("示例", "(示例)", "例:", "样例")):
+            return True
+    return False
+
+
+def _private_labels(cfg: Config) -> set[str]:
+    return {header_key(p) for p in cfg.private_fields}
+
+
+def _required_ok(form: FormSpec, present: set[str], cfg: Config, owner: str) -> list[Column]:
+    """Required columns missing from the header (taking derivations into account)."""
+    missing = []
+    for col in form.required:
+        if col.key in present:
+            continue
+        if col.key == "account_id" and ("account_name" in present and (form.key != "customer" or cfg.account_id_from_name)):
+            continue
+        if col.key == "rep" and owner:
+            continue
+        missing.append(col)
+    return missing
+
+
+def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid, table: TableLayout,
+                ctx: ReadContext) -> None:
+    cfg = ctx.config
+    form = table.form
+    owner = _owner(table.owner, f.rel, cfg)
+    if not result.owner and table.owner:
+        result.owner = table.owner
+    lang = ctx.lang
+    for label, first, dup in table.duplicates:
+        result.issues.append(make_issue("column-duplicate", lang=lang, file=f.rel, sheet=sheet.name,
+                                        cell=a1(table.header_rows[0], dup), rep=owner, column=label,
+                                        first=a1(table.header_rows[0], first)))
+    present = {c.key for c in table.columns.values()}
+    missing = _required_ok(form, present, cfg, owner)
+    data_rows = range(table.first_data_row, grid.height)
+    if missing:
+        for col in missing:
+            result.issues.append(make_issue("column-missing", lang=lang, file=f.rel, sheet=sheet.name,
+                                            cell=a1(table.header_rows[0], 0), rep=owner, column=col.label,
+                                            accepted="、".join((col.label, *col.aliases[:6]))))
+        # every non-blank row is rejected: nothing is read from a sheet without its required columns
+        read = skipped = 0
+        for r in data_rows:
+            vals = grid.rows[r]
+            read += 1
+            if all(is_blank(v) for v in vals):
+                skipped += 1
+        result.sheets.append(SheetCount(f.rel, sheet.name, form.key, owner, read, 0, read - skipped, skipped))
+        return
+    private = _private_labels(cfg)
+    cols = sorted(table.columns.items())
+    extras = sorted(table.extras.items())
+    read = accepted = rejected = skipped = 0
+    for r in data_rows:
+        vals = grid.rows[r]
+        read += 1
+        if all(is_blank(v) for v in vals):
+            skipped += 1
+            continue
+        if _is_subtotal(vals) or _is_example(vals):
+            skipped += 1
+            continue
+        row_rep = ""
+        for c, col in cols:
+            if col.key == "rep" and c < len(vals) and not is_blank(vals[c]):
+                row_rep = ident(vals[c])
+        rep = row_rep or owner
+        account = ""
+        for c, col in cols:
+            if col.key == "account_id" and c < len(vals) and not is_blank(vals[c]):
+                account = ident(vals[c])
+        rr = _RowReader(ctx, f.rel, sheet.name, rep, account)
+        values: dict[str, object] = {}
+        cells: list[tuple[str, str]] = []
+        priv: list[tuple[str, str]] = []
+        for c, col in cols:
+            raw = vals[c] if c < len(vals) else ""
+            hr, hc = grid.home(r, c)
+            ref = a1(hr, hc)
+            cells.append((col.key, ref))
+            if is_blank(raw):
+                if col.required and not _derivable(col, form, table, cfg, owner):
+                    rr.issue("value-missing", ref, column=col.en if ctx.lang == "en" else col.label)
+                continue
+            if header_key(col.label) in private:
+                priv.append((col.label, text(raw)[: cfg.max_text_length]))
+                continue
+            v = rr.value(col, raw, ref)
+            if v is not None:
+                values[col.key] = v
+        if "account_id" not in values and "account_id" in present and form.key != "targets":
+            # a blank id is accepted when the name can stand for it (follow-ups and the like), checked later
+            pass
+        extra: list[tuple[str, str]] = []
+        for c, label in extras:
+            raw = vals[c] if c < len(vals) else ""
+            if is_blank(raw):
+                continue
+            if header_key(label) in private:
+                priv.append((label, text(raw)[: cfg.max_text_length]))
+            else:
+                extra.append((label, text(raw)[: cfg.max_text_length]))
+        result.issues.extend(rr.issues)
+        if rr.errors:
+            rejected += 1
+            continue
+        accepted += 1
+        src = Source(f.rel, sheet.name, r + 1, tuple(cells))
+        result.rows.append(Row(form.key, values, tuple(extra), tuple(priv), src, rep))
+    result.sheets.append(SheetCount(f.rel, sheet.name, form.key, owner, read, accepted, rejected, skipped))
+
+
+def _derivable(col: Column, form: FormSpec, table: TableLayout | None, cfg: Config, owner: str) -> bool:
+    if col.key == "rep":
+        return bool(owner)
+    if col.key == "account_id":
+        return form.key != "customer" or cfg.account_id_from_name
+    return False
+
+
+def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid, card: CardLayout,
+               ctx: ReadContext) -> None:
+    cfg = ctx.config
+    owner = _owner(card.owner, f.rel, cfg)
+    rep_raw = card.fields.get("rep")
+    rep = ""
+    if rep_raw:
+        v = grid.value(rep_raw[1], rep_raw[2])
+        rep = ident(v) if not is_blank(v) else ""
+    rep = rep or owner
+    id_raw = card.fields.get("account_id")
+    account = ident(grid.value(id_raw[1], id_raw[2])) if id_raw and not is_blank(grid.value(id_raw[1], id_raw[2])) else ""
+    rr = _RowReader(ctx, f.rel, sheet.name, rep, account)
+    private = _private_labels(cfg)
+    values: dict[str, object] = {}
+    cells: list[tuple[str, str]] = []
+    priv: list[tuple[str, str]] = []
+    for key, (col, r, c) in sorted(card.fields.items()):
+        raw = grid.value(r, c)
+        hr, hc = grid.home(r, c)
+        ref = a1(hr, hc)
+        cells.append((key, ref))
+        if is_blank(raw):
+            if col.required and not _derivable(col, card.form, None, cfg, owner):
+                rr.issue("value-missing", ref, column=col.label)
+            continue
+        if header_key(col.label) in private:
+            priv.append((col.label, text(raw)))
+            continue
+        v = rr.value(col, raw, ref)
+        if v is not None:
+            values[key] = v
+    for col in card.form.required:
+        if col.key not in card.fields and not _derivable(col, card.form, None, cfg, owner):
+            if col.key == "account_id" and cfg.account_id_from_name:
+                continue
+            rr.issue("value-missing", a1(card.first_row, 0), column=col.label)
+    extra = []
+    for label, r, c in card.extras:
+        raw = grid.value(r, c)
+        if is_blank(raw):
+            continue
+        (priv if header_key(label) in private else extra).append((label[:60], text(raw)[: cfg.max_text_length]))
+    result.issues.extend(rr.issues)
+    ok = rr.errors == 0
+    if ok:
+        src = Source(f.rel, sheet.name, card.first_row + 1, tuple(cells))
+        result.rows.append(Row("customer", values, tuple(extra), tuple(priv), src, rep))
+    result.sheets.append(SheetCount(f.rel, sheet.name, "customer", owner, 1, int(ok), int(not ok), 0))

@@ -1,0 +1,228 @@
+"""Recognise what a sheet is: which form, where its header row is (below any title rows), which column
+is which, who filled it (填表人：…) — or a card-layout customer sheet of label/value pairs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..forms import Column, FormSpec, header_key, header_key_loose
+from .workbook import RawSheet
+
+HEADER_SCAN_ROWS = 30
+MAX_MERGE_FILL = 200_000  # cells filled from merged ranges per sheet
+
+_OWNER = re.compile(r"(?:填表人|填报人|制表人|客户经理|大客户经理|业务员|销售代表|拜访人)\s*[:：]\s*([^\s:：,，;；]{1,20})")
+
+
+@dataclass(slots=True)
+class Grid:
+    """A sheet with merged ranges filled: every cell of a merged range reads its top-left value."""
+
+    rows: list[list[object]]
+    origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # merged cell -> top-left
+
+    def value(self, r: int, c: int) -> object:
+        if r < len(self.rows):
+            row = self.rows[r]
+            if c < len(row):
+                return row[c]
+        return ""
+
+    def home(self, r: int, c: int) -> tuple[int, int]:
+        return self.origin.get((r, c), (r, c))
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+
+def fill_merged(sheet: RawSheet) -> Grid:
+    rows = sheet.rows
+    origin: dict[tuple[int, int], tuple[int, int]] = {}
+    budget = MAX_MERGE_FILL
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 >= len(rows):
+            continue
+        top = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, c1 + 1):
+                if (r, c) == (r0, c0):
+                    continue
+                budget -= 1
+                if budget < 0:
+                    return Grid(rows, origin)
+                if c < len(row):
+                    row[c] = top
+                elif c < 1000:
+                    row.extend([""] * (c + 1 - len(row)))
+                    row[c] = top
+                origin[(r, c)] = (r0, c0)
+    return Grid(rows, origin)
+
+
+@dataclass(slots=True)
+class TableLayout:
+    form: FormSpec
+    header_rows: tuple[int, ...]
+    columns: dict[int, Column]  # column index -> standard column
+    extras: dict[int, str]  # column index -> header text of a column the form does not know
+    duplicates: list[tuple[str, int, int]]  # (label, first col, duplicate col)
+    owner: str  # from a title cell, "" if none
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_rows[-1] + 1
+
+
+@dataclass(slots=True)
+class CardLayout:
+    form: FormSpec
+    fields: dict[str, tuple[Column, int, int]]  # key -> (column, value row, value col)
+    extras: list[tuple[str, int, int]]  # (label, value row, value col)
+    owner: str
+    first_row: int
+
+
+class Matcher:
+    """Header text -> standard column, for every form at once."""
+
+    def __init__(self, forms: tuple[FormSpec, ...]) -> None:
+        self.forms = forms
+        self.exact: dict[str, dict[str, Column]] = {}
+        self.loose: dict[str, dict[str, Column]] = {}
+        for form in forms:
+            ex: dict[str, Column] = {}
+            lo: dict[str, Column] = {}
+            for col in form.columns:
+                for name in (col.label, col.key, col.en, *col.aliases):
+                    if not name:
+                        continue
+                    ex.setdefault(header_key(name), col)
+                    lo.setdefault(header_key_loose(name), col)
+            self.exact[form.key] = ex
+            self.loose[form.key] = lo
+
+    def match(self, form: FormSpec, text: object) -> Column | None:
+        k = header_key(text)
+        if not k or len(k) > 40:
+            return None
+        col = self.exact[form.key].get(k)
+        if col is None:
+            col = self.loose[form.key].get(header_key_loose(text))
+        return col
+
+
+def _name_hint(form: FormSpec, *names: str) -> bool:
+    for n in names:
+        low = n.lower()
+        if any(w.lower() in low for w in form.sheet_names):
+            return True
+    return False
+
+
+def _owner_in(grid: Grid, rows: range) -> str:
+    for r in rows:
+        for v in grid.rows[r] if r < grid.height else ():
+            if isinstance(v, str) and v:
+                m = _OWNER.search(v)
+                if m:
+                    return m.group(1)
+    return ""
+
+
+def _map_header(matcher: Matcher, form: FormSpec, labels: list[object]) -> tuple[dict[int, Column], dict[int, str], list[tuple[str, int, int]]]:
+    columns: dict[int, Column] = {}
+    extras: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    dups: list[tuple[str, int, int]] = []
+    for c, text in enumerate(labels):
+        if text is None or (isinstance(text, str) and not text.strip()):
+            continue
+        col = matcher.match(form, text)
+        if col is None:
+            label = str(text).strip()
+            if label and label not in extras.values():
+                extras[c] = label[:60]
+            continue
+        if col.key in seen:
+            dups.append((col.label, seen[col.key], c))
+            continue
+        seen[col.key] = c
+        columns[c] = col
+    return columns, extras, dups
+
+
+def detect_table(grid: Grid, matcher: Matcher, sheet_name: str, file_name: str) -> TableLayout | None:
+    best: tuple[float, int, FormSpec, tuple[int, ...], list[object]] | None = None
+    scan = min(HEADER_SCAN_ROWS, grid.height)
+    for r in range(scan):
+        row = grid.rows[r]
+        if sum(1 for v in row if isinstance(v, str) and v.strip()) < 2:
+            continue
+        candidates: list[tuple[tuple[int, ...], list[object]]] = [((r,), list(row))]
+        if r + 1 < grid.height:
+            below = grid.rows[r + 1]
+            combined = [
+                (below[c] if c < len(below) and isinstance(below[c], str) and below[c].strip() and below[c] != row[c] else row[c])
+                for c in range(len(row))
+            ]
+            if combined != list(row):
+                candidates.append(((r, r + 1), combined))
+        for form in matcher.forms:
+            hint = _name_hint(form, sheet_name, file_name)
+            for rows, labels in candidates:
+                matched = {col.key for col in (matcher.match(form, t) for t in labels) if col is not None}
+                score = len(matched)
+                distinct = [k for k in matched if k not in ("account_id", "account_name", "rep", "team", "project", "strategy")]
+                if score < 2 or (not hint and (score < 3 or not distinct)):
+                    continue
+                total = score + (2.5 if hint else 0) + (0.5 * len(distinct)) - (0.1 * (len(rows) - 1))
+                if best is None or total > best[0]:
+                    best = (total, r, form, rows, labels)
+    if best is None:
+        return None
+    _, r, form, rows, labels = best
+    columns, extras, dups = _map_header(matcher, form, labels)
+    owner = _owner_in(grid, range(0, rows[0]))
+    return TableLayout(form, rows, columns, extras, dups, owner)
+
+
+def detect_card(grid: Grid, matcher: Matcher, customer: FormSpec) -> CardLayout | None:
+    """Label cells followed by value cells: 客户名称 | 某某集团 | 客户编号 | KA-001."""
+    fields: dict[str, tuple[Column, int, int]] = {}
+    extras: list[tuple[str, int, int]] = []
+    first = -1
+    limit = min(grid.height, 80)
+    for r in range(limit):
+        row = grid.rows[r]
+        c = 0
+        while c < min(len(row), 40):
+            v = row[c]
+            if isinstance(v, str) and v.strip():
+                col = matcher.match(customer, v)
+                # the value is the next cell that is not part of the same merged label
+                vc = c + 1
+                while vc < len(row) and grid.home(r, vc) == grid.home(r, c):
+                    vc += 1
+                if col is not None and col.key not in fields:
+                    fields[col.key] = (col, r, vc)
+                    first = r if first < 0 else first
+                    c = vc + 1
+                    continue
+                label = v.strip()
+                if (first >= 0 and len(label) <= 12 and vc < len(row) and not _is_label(matcher, customer, row[vc])
+                        and row[vc] not in ("", None) and grid.home(r, vc) == (r, vc)):
+                    extras.append((label, r, vc))
+                    c = vc + 1
+                    continue
+            c += 1
+    if len(fields) < 3 or not ({"account_id", "account_name"} & set(fields)):
+        return None
+    owner = _owner_in(grid, range(0, max(first, 0)))
+    return CardLayout(customer, fields, extras, owner, max(first, 0))
+
+
+def _is_label(matcher: Matcher, form: FormSpec, v: object) -> bool:
+    return isinstance(v, str) and matcher.match(form, v) is not None

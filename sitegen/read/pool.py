@@ -1,0 +1,90 @@
+"""Read many workbooks on every core, and survive a worker that dies on a hostile file.
+
+Reading is the dominant cost of a build, so workbooks are read in a process pool. A file that makes
+the native reader abort (or exhaust its memory limit) breaks the pool: the files not yet done are then
+read again one per process, so that only the culprit is reported as unreadable.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from ..issues import make_issue
+from .discover import InputFile
+from .extract import ReadContext, WorkbookResult, read_file
+
+WORKER_MEMORY_BYTES = 3 * 1024 * 1024 * 1024  # address-space limit of a reading process
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _context() -> mp.context.BaseContext:
+    methods = mp.get_all_start_methods()
+    return mp.get_context("fork" if "fork" in methods else "spawn")
+
+
+def workers() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:
+        n = os.cpu_count() or 1
+    return max(1, min(n, 8))
+
+
+def read_all(files: list[InputFile], ctx: ReadContext, *,
+             progress: Callable[[InputFile], None] | None = None) -> list[WorkbookResult]:
+    """Read every file; results in the order of `files`."""
+    results: dict[str, WorkbookResult] = {}
+    n = workers()
+    if n == 1 or len(files) < 3:
+        pending = list(files)
+    else:
+        pending = []
+        try:
+            with ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_limit_memory) as ex:
+                futures = [(f, ex.submit(read_file, f, ctx)) for f in files]
+                for f, fut in futures:
+                    try:
+                        results[f.rel] = fut.result()
+                    except BrokenProcessPool:
+                        pending.append(f)
+                    if progress:
+                        progress(f)
+        except BrokenProcessPool:
+            pending = [f for f in files if f.rel not in results]
+    for f in pending:
+        results[f.rel] = _isolated(f, ctx)
+        if progress and n == 1:
+            progress(f)
+    return [results[f.rel] for f in files]
+
+
+def _isolated(f: InputFile, ctx: ReadContext) -> WorkbookResult:
+    """Read one file in its own process; a crash there marks only this file unreadable."""
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_limit_memory) as ex:
+            return ex.submit(read_file, f, ctx).result()
+    except BrokenProcessPool:
+        from .extract import file_digest
+
+        lang = ctx.lang
+        reason = ("the reader ran out of memory or stopped on this file" if lang == "en"
+                  else "读取时超出内存上限或读取程序异常退出，文件内容可能异常")
+        r = WorkbookResult(rel=f.rel, digest=file_digest(f.path), unreadable=True)
+        r.issues.append(make_issue("file-too-large", lang=lang, file=f.rel, reason=reason))
+        return r
+
+
+def read_serial(files: Iterable[InputFile], ctx: ReadContext) -> list[WorkbookResult]:
+    return [read_file(f, ctx) for f in files]

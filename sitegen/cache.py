@@ -1,0 +1,130 @@
+"""The incremental read cache, in the state folder (never in the input).
+
+One entry per workbook path: the `WorkbookResult` of its last successful read, keyed on the file's
+content digest, the settings that change how it is read, the as-of date and sitegen's version. A hit
+skips reading the workbook. An entry whose key differs is a miss; an entry that cannot be loaded
+(damaged, from another version) is discarded with a note. The entry of a workbook that became
+unreadable is kept: it is the workbook's "last good data" (see build.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import __version__
+from .config import Config
+from .read.discover import InputFile
+from .read.extract import WorkbookResult, file_digest
+
+CACHE_FORMAT = 1
+
+
+def read_fingerprint(config: Config, as_of: date) -> str:
+    """Everything that changes how a workbook is read into rows."""
+    relevant = {
+        "format": CACHE_FORMAT,
+        "version": __version__,
+        "as_of": as_of.isoformat(),
+        "language": config.language,
+        "stages": [s.name for s in config.stages],
+        "stage_aliases": sorted(config.stage_aliases.items()),
+        "private": list(config.private_fields),
+        "scores": list(config.score_dimensions),
+        "aliases": config.aliases,
+        "value_aliases": config.value_aliases,
+        "owner": [config.default_owner, config.owner_from_folder],
+        "money_scale": config.money_scale,
+        "max_text": config.max_text_length,
+        "ids_from_names": config.account_id_from_name,
+    }
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+@dataclass
+class Entry:
+    key: str  # fingerprint + digest
+    result: WorkbookResult
+    as_of: str  # the build that read it (for "数据截至")
+
+
+@dataclass
+class ReadCache:
+    folder: Path
+    fingerprint: str
+    notes: list[str] = field(default_factory=list)
+    hits: int = 0
+    misses: int = 0
+
+    def _path(self, rel: str) -> Path:
+        return self.folder / (hashlib.sha1(rel.encode("utf-8")).hexdigest() + ".pkl")
+
+    def load(self, rel: str) -> Entry | None:
+        p = self._path(rel)
+        if not p.exists():
+            return None
+        try:
+            with p.open("rb") as fh:
+                header = fh.read(16)
+                if header != _header():
+                    raise ValueError("format")
+                entry = pickle.load(fh)
+            if not isinstance(entry, Entry) or entry.result.rel != rel:
+                raise ValueError("type")
+            return entry
+        except Exception:  # a damaged cache is never trusted, whatever the failure
+            self.notes.append(f"缓存文件 {p.name} 已损坏或来自其他版本，已丢弃")
+            try:
+                p.unlink()
+            except OSError:
+                pass
+            return None
+
+    def get(self, f: InputFile, digest: str) -> WorkbookResult | None:
+        entry = self.load(f.rel)
+        if entry is not None and entry.key == self.fingerprint + digest:
+            self.hits += 1
+            return entry.result
+        self.misses += 1
+        return None
+
+    def put(self, result: WorkbookResult, as_of: date) -> None:
+        if result.unreadable:
+            return  # keep the last good entry
+        self.folder.mkdir(parents=True, exist_ok=True)
+        p = self._path(result.rel)
+        tmp = p.with_name(p.name + f".tmp-{os.getpid()}")
+        with tmp.open("wb") as fh:
+            fh.write(_header())
+            pickle.dump(Entry(self.fingerprint + result.digest, result, as_of.isoformat()), fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, p)
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove entries of workbooks that are no longer in the input (deleted on purpose)."""
+        if not self.folder.is_dir():
+            return
+        wanted = {self._path(rel).name for rel in keep}
+        for p in self.folder.glob("*.pkl"):
+            if p.name not in wanted:
+                try:
+                    p.unlink()
+                except OSError:
+                    pass
+
+
+def _header() -> bytes:
+    return f"sitegen-cache{CACHE_FORMAT:03d}".encode("ascii")[:16].ljust(16, b" ")
+
+
+def open_cache(config: Config, as_of: date) -> ReadCache:
+    return ReadCache(config.state_dir / "cache" / "read", read_fingerprint(config, as_of))
+
+
+def digest(f: InputFile) -> str:
+    return file_digest(f.path)

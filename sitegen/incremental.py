@@ -1,0 +1,78 @@
+"""Reading with the cache, and keeping a workbook's last good data when this week's file is unreadable.
+
+A workbook that cannot be read at all (corrupt, encrypted, truncated, not an xlsx) while the cache holds
+its last successful read keeps that data: its accounts stay on the site, marked "数据截至 <date>". A
+workbook that is no longer in the input folder was removed on purpose: its cache entry is pruned and its
+accounts disappear (a change the changes page shows as account_removed). The two cases differ by whether
+the file is present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from .cache import ReadCache, digest
+from .issues import make_issue
+from .read.discover import InputFile
+from .read.extract import ReadContext, WorkbookResult
+from .read.pool import read_all
+
+
+@dataclass
+class ReadStats:
+    read: int = 0
+    cached: int = 0
+    stale: dict[str, str] = field(default_factory=dict)  # rel -> as-of date of the data kept
+
+
+def cached_reader(cache: ReadCache, as_of: date, stats: ReadStats,
+                  progress: Callable[[InputFile], None] | None = None
+                  ) -> Callable[[list[InputFile], ReadContext], list[WorkbookResult]]:
+    def read(files: list[InputFile], ctx: ReadContext) -> list[WorkbookResult]:
+        results: dict[str, WorkbookResult] = {}
+        todo: list[InputFile] = []
+        for f in files:
+            hit = cache.get(f, digest(f))
+            if hit is not None:
+                results[f.rel] = hit
+                stats.cached += 1
+                if progress:
+                    progress(f)
+            else:
+                todo.append(f)
+        for r in read_all(todo, ctx, progress=progress):
+            stats.read += 1
+            if r.unreadable:
+                r = _last_good(cache, r, ctx) or r
+                if r.rows:
+                    stats.stale[r.rel] = _stale_date(cache, r.rel)
+            else:
+                cache.put(r, as_of)
+            results[r.rel] = r
+        cache.prune({f.rel for f in files})
+        return [results[f.rel] for f in files]
+
+    return read
+
+
+def _stale_date(cache: ReadCache, rel: str) -> str:
+    entry = cache.load(rel)
+    return entry.as_of if entry else ""
+
+
+def _last_good(cache: ReadCache, failed: WorkbookResult, ctx: ReadContext) -> WorkbookResult | None:
+    entry = cache.load(failed.rel)
+    if entry is None:
+        return None
+    good = entry.result
+    note = make_issue("stale-data", lang=ctx.lang, file=failed.rel, rep=good.owner or _rep_of(good), date=entry.as_of)
+    return replace(good, issues=[*failed.issues, note], unreadable=True, digest=failed.digest)
+
+
+def _rep_of(result: WorkbookResult) -> str:
+    for row in result.rows:
+        if row.rep:
+            return row.rep
+    return ""

@@ -1,0 +1,150 @@
+"""Publishing a site so that readers only ever see a complete one.
+
+A build writes its pages into a fresh folder beside the target (`<target>.new-<pid>`), then swaps it
+with the target in one step: on Linux with renameat2(RENAME_EXCHANGE), an atomic exchange of two
+directories; elsewhere with two renames, where the short moment between them is repaired by the next
+run (`recover`). The previous site is deleted only after the swap. A build killed at any moment leaves
+the previous site whole, plus at most a stray `.new-*` folder that the next build removes.
+
+`BuildLock` keeps two builds of the same project from running at once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+from pathlib import Path
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+class LockedError(Exception):
+    """Another build holds the lock."""
+
+
+def _renameat2() -> object | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two existing paths. False when the system cannot do it."""
+    fn = _renameat2()
+    if fn is None:
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)  # type: ignore[operator]
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EXDEV, errno.ENOTSUP, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def staging_dir(target: Path) -> Path:
+    return target.with_name(f"{target.name}.new-{os.getpid()}")
+
+
+def recover(target: Path) -> None:
+    """Repair what an interrupted swap or build left: restore `<target>.old-*` when the target is
+    missing, and delete stray staging folders."""
+    parent = target.parent
+    if not parent.is_dir():
+        return
+    olds = sorted(parent.glob(f"{target.name}.old-*"))
+    if not target.exists() and olds:
+        os.rename(olds[-1], target)
+        olds = olds[:-1]
+    for p in olds + sorted(parent.glob(f"{target.name}.new-*")):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def swap_in(staged: Path, target: Path) -> None:
+    """Make `staged` the new `target`; the old target is removed afterwards."""
+    _fsync_tree(staged)
+    if target.exists():
+        if exchange(staged, target):
+            shutil.rmtree(staged, ignore_errors=True)  # `staged` now holds the old site
+            return
+        old = target.with_name(f"{target.name}.old-{os.getpid()}")
+        os.rename(target, old)
+        os.rename(staged, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(staged, target)
+
+
+def _fsync_tree(root: Path) -> None:
+    """Flush the staged files to disk so that a power cut after the swap cannot leave empty files."""
+    if os.name != "posix":
+        return
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            try:
+                fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def copy_site(site: Path, target: Path) -> None:
+    """Publish a built site to another folder (a network share), atomically from the reader's view."""
+    target = target.resolve()
+    if target == site.resolve() or site.resolve() in target.parents:
+        raise ValueError(f"发布目录不能在网站输出目录之内：{target}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    recover(target)
+    staged = staging_dir(target)
+    shutil.copytree(site, staged)
+    swap_in(staged, target)
+
+
+class BuildLock:
+    """An exclusive lock file in the state folder, released when the process ends (even when killed)."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.path = state_dir / "build.lock"
+        self._fh: object | None = None
+
+    def __enter__(self) -> BuildLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+")  # noqa: SIM115 - held for the duration of the build
+        try:
+            if os.name == "nt":  # pragma: no cover - Windows
+                import msvcrt
+
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip()
+            fh.close()
+            raise LockedError(holder) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        fh = self._fh
+        if fh is not None:
+            fh.close()  # type: ignore[attr-defined]
+            self._fh = None

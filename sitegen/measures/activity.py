@@ -1,0 +1,124 @@
+"""Activity (PDCA): last contact per account, stale accounts, overdue next actions, contacts per rep per week."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ..config import Config
+from ..model import Account, FollowUp, Target
+from .common import Index, is_open
+
+
+def last_contact(followups: Sequence[FollowUp], as_of: date) -> date | None:
+    """The latest follow-up date on or before the as-of date (later dates are typing mistakes)."""
+    dates = [f.date for f in followups if f.date <= as_of]
+    return max(dates) if dates else None
+
+
+def stale_threshold(a: Account, config: Config) -> int:
+    return config.stale_days_strict if a.category in config.strict_categories else config.stale_days
+
+
+@dataclass(frozen=True, slots=True)
+class Stale:
+    account: str
+    last_contact: date | None  # None: never contacted
+    days: int | None  # days since the last contact
+    threshold: int
+
+
+def stale(a: Account, followups: Sequence[FollowUp], config: Config, as_of: date) -> Stale | None:
+    """An open account is stale when its last contact is more than its threshold before as-of, or missing."""
+    if not is_open(a, config):
+        return None
+    last = last_contact(followups, as_of)
+    limit = stale_threshold(a, config)
+    if last is None:
+        return Stale(a.id, None, None, limit)
+    days = (as_of - last).days
+    return Stale(a.id, last, days, limit) if days > limit else None
+
+
+@dataclass(frozen=True, slots=True)
+class Overdue:
+    account: str
+    rep: str
+    due: date
+    action: str
+    set_on: date  # the date of the contact that set it
+    days: int  # days overdue
+
+
+def overdue(a: Account, followups: Sequence[FollowUp], as_of: date) -> Overdue | None:
+    """The next action set at the account's latest contact, when its date is before as-of."""
+    last = last_contact(followups, as_of)
+    if last is None:
+        return None
+    latest = [f for f in followups if f.date == last and f.next_date is not None]
+    if not latest:
+        return None
+    f = max(latest, key=lambda f: (f.next_date or last, f.next_action))
+    assert f.next_date is not None
+    if f.next_date >= as_of:
+        return None
+    return Overdue(a.id, f.rep or a.rep, f.next_date, f.next_action, f.date, (as_of - f.next_date).days)
+
+
+def week_start(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def weeks_back(as_of: date, n: int) -> list[date]:
+    """Mondays of the n ISO weeks ending with the week of as_of, oldest first."""
+    last = week_start(as_of)
+    return [last - timedelta(weeks=i) for i in range(n - 1, -1, -1)]
+
+
+def weekly_target(rep: str, monday: date, targets: dict[tuple[str, str], Target], config: Config) -> float:
+    """拜访目标 of the month holding the week's Thursday, spread over the month's days; else the config default."""
+    thursday = monday + timedelta(days=3)
+    t = targets.get((rep, f"{thursday.year:04d}-{thursday.month:02d}"))
+    if t is None or t.visit_target is None:
+        return float(config.weekly_contact_target)
+    days = calendar.monthrange(thursday.year, thursday.month)[1]
+    return round(t.visit_target * 7 / days, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    monday: date
+    contacts: int
+    effective: int
+    target: float
+
+
+@dataclass(frozen=True, slots=True)
+class RepActivity:
+    rep: str
+    team: str
+    weeks: tuple[Week, ...]  # oldest first; the last is the as-of week (up to as-of)
+
+    @property
+    def this_week(self) -> Week:
+        return self.weeks[-1]
+
+
+def rep_activity(reps: Iterable[str], idx: Index, targets: Sequence[Target], config: Config, as_of: date,
+                 n_weeks: int = 8) -> list[RepActivity]:
+    mondays = weeks_back(as_of, n_weeks)
+    by_key = {(t.rep, t.month): t for t in targets}
+    out = []
+    for rep in sorted(set(reps)):
+        counts = {m: [0, 0] for m in mondays}
+        for f in idx.followups_by_rep.get(rep, ()):
+            if f.date > as_of or f.date < mondays[0]:
+                continue
+            c = counts[week_start(f.date)]
+            c[0] += 1
+            c[1] += 1 if f.effective else 0
+        weeks = tuple(Week(m, counts[m][0], counts[m][1], weekly_target(rep, m, by_key, config)) for m in mondays)
+        out.append(RepActivity(rep, idx.team_of_rep.get(rep, ""), weeks))
+    return out

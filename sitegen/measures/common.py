@@ -1,0 +1,90 @@
+"""Shared definitions (issue 3 §3): which projects are open, won or lost, and what a project is worth."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from ..config import Config
+from ..model import Account, CompetitionRow, Dataset, FollowUp, KeyPerson, Project
+
+
+def status(p: Project, config: Config) -> str:
+    """'open', 'won', 'lost' or 'other' (on hold, no stage, unknown stage)."""
+    s = config.stage(p.stage)
+    if s is None:
+        return "other"
+    if s.open:
+        return "open"
+    if s.won:
+        return "won"
+    if s.lost:
+        return "lost"
+    return "other"
+
+
+def probability(p: Project, config: Config) -> float:
+    """The row's 成交概率, else the stage's default probability, else 0."""
+    if p.probability is not None:
+        return p.probability
+    s = config.stage(p.stage)
+    return s.probability if s else 0.0
+
+
+def weighted(p: Project, config: Config) -> float:
+    return (p.value or 0.0) * probability(p, config)
+
+
+def is_open(a: Account, config: Config) -> bool:
+    return any(status(p, config) == "open" for p in a.projects)
+
+
+def open_projects(accounts: Iterable[Account], config: Config) -> list[Project]:
+    return [p for a in accounts for p in a.projects if status(p, config) == "open"]
+
+
+def stage_index(config: Config) -> dict[str, int]:
+    return {s.name: i for i, s in enumerate(config.stages)}
+
+
+@dataclass(frozen=True)
+class Index:
+    """The dataset's rows grouped by account and by rep, built once per build."""
+
+    accounts: dict[str, Account]
+    persons: dict[str, tuple[KeyPerson, ...]]
+    competition: dict[str, tuple[CompetitionRow, ...]]
+    followups: dict[str, tuple[FollowUp, ...]]  # by account, oldest first
+    followups_by_rep: dict[str, tuple[FollowUp, ...]]
+    team_of_rep: dict[str, str]
+
+    def team(self, a: Account) -> str:
+        return a.team or self.team_of_rep.get(a.rep, "")
+
+
+def index(ds: Dataset) -> Index:
+    persons: dict[str, list[KeyPerson]] = defaultdict(list)
+    for k in ds.key_persons:
+        persons[k.account_id].append(k)
+    comp: dict[str, list[CompetitionRow]] = defaultdict(list)
+    for c in ds.competition:
+        comp[c.account_id].append(c)
+    fus: dict[str, list[FollowUp]] = defaultdict(list)
+    by_rep: dict[str, list[FollowUp]] = defaultdict(list)
+    for f in ds.followups:
+        fus[f.account_id].append(f)
+        by_rep[f.rep].append(f)
+
+    def order(f: FollowUp) -> tuple[date, str, str, int]:
+        return (f.date, f.src.file if f.src else "", f.src.sheet if f.src else "", f.src.row if f.src else 0)
+
+    return Index(
+        accounts={a.id: a for a in ds.accounts},
+        persons={k: tuple(v) for k, v in persons.items()},
+        competition={k: tuple(v) for k, v in comp.items()},
+        followups={k: tuple(sorted(v, key=order)) for k, v in fus.items()},
+        followups_by_rep={k: tuple(sorted(v, key=order)) for k, v in by_rep.items()},
+        team_of_rep={r.name: r.team for r in ds.reps},
+    )

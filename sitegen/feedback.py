@@ -89,13 +89,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "warning": "警告",
         "info": "提示",
         "no": "序号",
-        "severity": "级别",
+        "severity": "严重程度",  # not 级别/客户编号: those are column names of the forms, and a copy
+        # handed back as input must not have its issue list read as a customer file
         "rep": "客户经理",
         "file": "文件",
         "sheet_col": "工作表",
         "cell": "单元格",
         "message": "问题说明",
-        "account": "客户编号",
+        "account": "涉及客户",
         "code": "代码",
         "feedback": "反馈文件",
         "reason": "未生成标注副本的原因",

@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,21 +41,21 @@ GENERATED_NOTE = "<!-- 本文件由 `python -m sitegen.docs` 根据程序中的�
 
 KIND_ZH: dict[Kind, str] = {
     Kind.TEXT: "文字",
-    Kind.ID: "编号（文字或数字）",
+    Kind.ID: "编号：文字或数字",
     Kind.MARKDOWN: "文字（可用 Markdown）",
-    Kind.DATE: "日期",
-    Kind.MONEY: "金额（万元）",
-    Kind.YUAN: "金额（元）",
+    Kind.DATE: "日期：年-月-日",
+    Kind.MONEY: "金额：万元",
+    Kind.YUAN: "金额：元",
     Kind.PERCENT: "百分比",
     Kind.INT: "整数",
     Kind.SCORE: "评分 1–5",
     Kind.INFLUENCE: "影响力 1–5",
-    Kind.YESNO: "是 / 否",
-    Kind.ENUM: "单选（下拉列表）",
-    Kind.MULTI: "多选（下拉列表）",
-    Kind.STAGE: "销售阶段（下拉列表）",
-    Kind.RELATIONSHIP: "关系阶段（下拉列表）",
-    Kind.MONTH: "月份",
+    Kind.YESNO: "是 / 否（下拉选择）",
+    Kind.ENUM: "单选（下拉选择）",
+    Kind.MULTI: "多选（下拉选择）",
+    Kind.STAGE: "销售阶段：下拉选择",
+    Kind.RELATIONSHIP: "关系阶段：下拉选择",
+    Kind.MONTH: "月份：年-月",
 }
 
 # Kinds whose cells take one of a few values: they get a dropdown in the blank workbooks.
@@ -224,47 +225,49 @@ class FormatExample:
     kind: Kind
     typed: str  # what the rep types
     means: str  # what sitegen reads, in words
+    value: object  # what the reader returns (checked by tests/test_docs.py)
+    enum: str = ""  # the enumeration, for MULTI
 
 
 FORMAT_EXAMPLES: tuple[FormatExample, ...] = (
-    FormatExample(Kind.DATE, "2026-11-03", "2026年11月3日"),
-    FormatExample(Kind.DATE, "2026/11/3", "2026年11月3日"),
-    FormatExample(Kind.DATE, "2026.11.3", "2026年11月3日"),
-    FormatExample(Kind.DATE, "2026年11月3日", "2026年11月3日"),
-    FormatExample(Kind.DATE, "20261103", "2026年11月3日"),
-    FormatExample(Kind.DATE, "２０２６－１１－０３", "2026年11月3日（全角数字也可以）"),
-    FormatExample(Kind.MONTH, "2026-11", "2026年11月"),
-    FormatExample(Kind.MONTH, "2026年11月", "2026年11月"),
-    FormatExample(Kind.MONEY, "120", "120 万元"),
-    FormatExample(Kind.MONEY, "12.5万", "12.5 万元"),
-    FormatExample(Kind.MONEY, "125,000元", "12.5 万元"),
-    FormatExample(Kind.MONEY, "¥12.5万", "12.5 万元"),
-    FormatExample(Kind.MONEY, "1.2亿", "12000 万元"),
-    FormatExample(Kind.YUAN, "300", "300 元"),
-    FormatExample(Kind.YUAN, "1,200元", "1200 元"),
-    FormatExample(Kind.YUAN, "0.5万", "5000 元"),
-    FormatExample(Kind.PERCENT, "40%", "40%"),
-    FormatExample(Kind.PERCENT, "0.4", "40%"),
-    FormatExample(Kind.PERCENT, "40", "40%"),
-    FormatExample(Kind.YESNO, "是", "是"),
-    FormatExample(Kind.YESNO, "Y", "是"),
-    FormatExample(Kind.YESNO, "√", "是"),
-    FormatExample(Kind.YESNO, "否", "否"),
-    FormatExample(Kind.YESNO, "N", "否"),
-    FormatExample(Kind.YESNO, "×", "否"),
-    FormatExample(Kind.INT, "1,200", "1200"),
-    FormatExample(Kind.INT, "80人", "80"),
-    FormatExample(Kind.INFLUENCE, "高", "5"),
-    FormatExample(Kind.INFLUENCE, "中", "3"),
-    FormatExample(Kind.INFLUENCE, "低", "1"),
-    FormatExample(Kind.RELATIONSHIP, "3", "认同"),
-    FormatExample(Kind.RELATIONSHIP, "3-认同", "认同"),
-    FormatExample(Kind.STAGE, "3", "提案"),
-    FormatExample(Kind.STAGE, "D", "提案"),
-    FormatExample(Kind.STAGE, "3-提案", "提案"),
-    FormatExample(Kind.STAGE, "提案阶段", "提案"),
-    FormatExample(Kind.MULTI, "决策者、内线", "决策者 和 内线"),
-    FormatExample(Kind.MULTI, "决策人/教练", "决策者 和 内线"),
+    FormatExample(Kind.DATE, "2026-11-03", "2026年11月3日", date(2026, 11, 3)),
+    FormatExample(Kind.DATE, "2026/11/3", "2026年11月3日", date(2026, 11, 3)),
+    FormatExample(Kind.DATE, "2026.11.3", "2026年11月3日", date(2026, 11, 3)),
+    FormatExample(Kind.DATE, "2026年11月3日", "2026年11月3日", date(2026, 11, 3)),
+    FormatExample(Kind.DATE, "20261103", "2026年11月3日", date(2026, 11, 3)),
+    FormatExample(Kind.DATE, "２０２６－１１－０３", "2026年11月3日（全角数字也可以）", date(2026, 11, 3)),
+    FormatExample(Kind.MONTH, "2026-11", "2026年11月", "2026-11"),
+    FormatExample(Kind.MONTH, "2026年11月", "2026年11月", "2026-11"),
+    FormatExample(Kind.MONEY, "120", "120 万元", 120.0),
+    FormatExample(Kind.MONEY, "12.5万", "12.5 万元", 12.5),
+    FormatExample(Kind.MONEY, "125,000元", "12.5 万元", 12.5),
+    FormatExample(Kind.MONEY, "¥12.5万", "12.5 万元", 12.5),
+    FormatExample(Kind.MONEY, "1.2亿", "12000 万元", 12000.0),
+    FormatExample(Kind.YUAN, "300", "300 元", 300.0),
+    FormatExample(Kind.YUAN, "1,200元", "1200 元", 1200.0),
+    FormatExample(Kind.YUAN, "0.5万", "5000 元", 5000.0),
+    FormatExample(Kind.PERCENT, "40%", "40%", 0.4),
+    FormatExample(Kind.PERCENT, "0.4", "40%", 0.4),
+    FormatExample(Kind.PERCENT, "40", "40%", 0.4),
+    FormatExample(Kind.YESNO, "是", "是", True),
+    FormatExample(Kind.YESNO, "Y", "是", True),
+    FormatExample(Kind.YESNO, "√", "是", True),
+    FormatExample(Kind.YESNO, "否", "否", False),
+    FormatExample(Kind.YESNO, "N", "否", False),
+    FormatExample(Kind.YESNO, "×", "否", False),
+    FormatExample(Kind.INT, "1,200", "1200", 1200),
+    FormatExample(Kind.INT, "80人", "80", 80),
+    FormatExample(Kind.INFLUENCE, "高", "5", 5),
+    FormatExample(Kind.INFLUENCE, "中", "3", 3),
+    FormatExample(Kind.INFLUENCE, "低", "1", 1),
+    FormatExample(Kind.RELATIONSHIP, "3", "认同", 3),
+    FormatExample(Kind.RELATIONSHIP, "3-认同", "认同", 3),
+    FormatExample(Kind.STAGE, "3", "提案", "提案"),
+    FormatExample(Kind.STAGE, "D", "提案", "提案"),
+    FormatExample(Kind.STAGE, "3-提案", "提案", "提案"),
+    FormatExample(Kind.STAGE, "提案阶段", "提案", "提案"),
+    FormatExample(Kind.MULTI, "决策者、内线", "决策者 和 内线", ("决策者", "内线"), "role"),
+    FormatExample(Kind.MULTI, "决策人/教练", "决策者 和 内线", ("决策者", "内线"), "role"),
 )
 
 _FORMAT_TITLES: tuple[tuple[Kind, str, str], ...] = (

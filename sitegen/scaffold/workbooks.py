@@ -75,7 +75,7 @@ def text_width(text: str) -> int:
 
 def _column_width(g: ColumnGuide, cfg: Config, first: bool) -> float:
     kind = g.column.kind
-    minimum = {Kind.TEXT: 14 if g.example else 24, Kind.MARKDOWN: 30, Kind.DATE: 12, Kind.MONTH: 10,
+    minimum = {Kind.TEXT: 14 if g.example else 24, Kind.MARKDOWN: 30, Kind.DATE: 13, Kind.MONTH: 10,
                Kind.MONEY: 12, Kind.YUAN: 10, Kind.ID: 12}.get(kind, 8)
     example = (EXAMPLE_PREFIX if first else "") + g.example
     widths = [text_width(g.header) + 4, text_width(example) + 2, minimum]
@@ -146,9 +146,6 @@ def write_template(form: FormSpec, path: Path, cfg: Config | None = None) -> Pat
     ws.row_dimensions[1].height = 36
     ws.sheet_view.zoomScale = 100
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
     ws.print_title_rows = "1:1"
     _guide_sheet(wb.create_sheet(GUIDE_SHEET), form, guides, forms)
     if lists:
@@ -263,7 +260,8 @@ def _guide_sheet(ws: Worksheet, form: FormSpec, guides: tuple[ColumnGuide, ...],
             cell.font = font
         if fill:
             cell.fill = fill
-        ws.row_dimensions[r].height = 24 if font else 34
+        lines = -(-text_width(text) // int(sum(_GUIDE_WIDTHS) * 0.9))  # ceiling
+        ws.row_dimensions[r].height = 24 if font else 16 * lines + 6
         r += 1
     r += 1
     header_row = r
@@ -277,8 +275,12 @@ def _guide_sheet(ws: Worksheet, form: FormSpec, guides: tuple[ColumnGuide, ...],
         r += 1
         aliases = "、".join(a for a in g.column.aliases if a)
         help_text = g.help + ("（个人信息，不在网站上公开）" if g.private and "公开" not in g.help else "")
+        if help_text and not help_text.endswith(("。", "）", ")")):
+            help_text += "。"
         row = (n, f"【{g.label}】", g.required_text, inert.text(g.kind), inert.text(help_text),
-               inert.text(g.accepted_text()), inert.literal(g.example), inert.text(aliases))
+               inert.text(g.accepted_text()), inert.literal(g.example), inert.literal(aliases))
+        lines = max(-(-text_width(str(v)) // max(int(w * 0.95) - 1, 1)) for v, w in zip(row, _GUIDE_WIDTHS, strict=True))
+        ws.row_dimensions[r].height = 15 * max(lines, 1) + 4
         for c, v in enumerate(row, 1):
             cell = ws.cell(row=r, column=c, value=v)
             cell.border = _BORDER
@@ -290,3 +292,7 @@ def _guide_sheet(ws: Worksheet, form: FormSpec, guides: tuple[ColumnGuide, ...],
     for c, w in enumerate(_GUIDE_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(c)].width = w
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]

@@ -22,7 +22,8 @@ Output layout under ``out_dir``::
 ``<rep>`` is the issue's rep, else the workbook's owner (填表人 title, folder name, ``default_owner``);
 a workbook whose issues belong to several reps gets one copy per rep, each with that rep's cells marked
 and the issues of the whole file. The relative path is the one under the input folder, without its
-first folder when that folder is the rep's name (``input/张三/跟进表.xlsx`` -> ``张三/跟进表.xlsx``).
+folders named after the rep (``input/张三/跟进表.xlsx`` -> ``张三/跟进表.xlsx``, ``input/华东一组/张三/跟进表.xlsx``
+-> ``张三/华东一组/跟进表.xlsx``).
 Folder and file names are made safe for Windows and Linux (Chinese is kept); clashes get `` (2)``.
 
 Safety: ``out_dir`` inside the input folder is refused (the copies would be read as input next time);
@@ -243,7 +244,7 @@ class _Listed:
 class _Plan:
     jobs: list[_Job] = field(default_factory=list)
     listed: list[_Listed] = field(default_factory=list)
-    dest_of: dict[tuple[str, str], str] = field(default_factory=dict)  # (rel, rep) -> feedback file
+    placed: dict[Issue, tuple[str, str]] = field(default_factory=dict)  # issue -> (rep, feedback file)
     taken: set[str] = field(default_factory=set)  # casefolded destinations
 
 
@@ -275,9 +276,8 @@ def _claim(plan: _Plan, wanted: str) -> str:
 
 def _dest_for(rel: str, rep: str) -> str:
     parts = rel.split("/")
-    if rep and len(parts) > 1 and parts[0] == rep:
-        parts = parts[1:]
-    safe = [safe_name(p) for p in parts]
+    folders = [p for p in parts[:-1] if p != rep]  # input/华东一组/张三/跟进.xlsx -> 张三/华东一组/跟进.xlsx
+    safe = [safe_name(p) for p in (*folders, parts[-1])]
     if rep:
         safe.insert(0, safe_name(rep))
     return "/".join(safe)
@@ -302,6 +302,8 @@ def _plan(loaded: Loaded, config: Config) -> _Plan:
     for i in loaded.report.issues:
         if i.file in files:
             by_file[i.file].append(i)
+    reps = {r.name for r in loaded.dataset.reps}
+    teams = set(loaded.dataset.teams) - reps
     reps_seen: set[str] = set()
     for rel in sorted(by_file):
         issues = by_file[rel]
@@ -310,18 +312,18 @@ def _plan(loaded: Loaded, config: Config) -> _Plan:
         groups: dict[str, list[Issue]] = defaultdict(list)
         shared: list[Issue] = []
         for i in issues:
-            if i.rep:
+            # a sheet without a 客户经理 column in a team folder gets the team's name as its rep: not a rep
+            if i.rep and i.rep not in teams:
                 groups[i.rep].append(i)
-            elif owner:
-                groups[owner].append(i)
             else:
                 shared.append(i)
         if shared:
+            # issues of the whole file or sheet concern every rep with rows in it, else the file's owner
             if groups:
                 for g in groups.values():
                     g.extend(shared)
             else:
-                groups[""] = shared
+                groups[owner] = shared
         f = files[rel]
         suffix = f.path.suffix.lower()
         too_large = f.size > MAX_COPY_BYTES or any(i.code == "sheet-too-large" for i in issues)
@@ -343,7 +345,6 @@ def _plan(loaded: Loaded, config: Config) -> _Plan:
                 plan.jobs.append(_Job(rel, f.path, "", rep, group))
     for job in plan.jobs:
         job.dest = _claim(plan, _dest_for(job.rel, job.rep))
-        plan.dest_of[(job.rel, job.rep)] = job.dest
     return plan
 
 
@@ -444,10 +445,11 @@ def _style_table(ws: Worksheet, header_row: int, last_row: int, widths: Sequence
         h.border = Border(bottom=thin)
     for r in range(header_row + 1, last_row + 1):
         lines = 1
-        for c in wrap_cols:
+        for c in range(1, len(widths) + 1):
             cell = ws.cell(r, c)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(cell.value, str):
+            wrap = c in wrap_cols
+            cell.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal=cell.alignment.horizontal)
+            if wrap and isinstance(cell.value, str):
                 lines = max(lines, _lines(cell.value, widths[c - 1]))
         if lines > 1:  # neither Excel nor LibreOffice grows rows written without a height
             ws.row_dimensions[r].height = 16 * lines
@@ -559,7 +561,7 @@ def annotate_workbook(src: Path, dest: Path, issues: Sequence[Issue], *, lang: s
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.packaging.custom import StringProperty
-    from openpyxl.styles import Alignment, PatternFill
+    from openpyxl.styles import PatternFill
     from openpyxl.worksheet.worksheet import Worksheet
 
     t = _t(lang)
@@ -632,7 +634,6 @@ def annotate_workbook(src: Path, dest: Path, issues: Sequence[Issue], *, lang: s
         put(ls.cell(r, 5), i.message)
         put(ls.cell(r, 6), i.account)
         put(ls.cell(r, 7), i.code)
-        ls.cell(r, 4).alignment = Alignment(vertical="top")
     _style_table(ls, 3, r, (6, 8, 20, 14, 80, 14, 22), wrap_cols=(5,))
     ls.sheet_properties.tabColor = "C00000"
 
@@ -700,10 +701,14 @@ def _write_rep_list(dest: Path, rep: str, listed: Sequence[_Listed], lang: str, 
     _save(wb, dest, stamp)
 
 
-def _write_summary(dest: Path, issues: Sequence[Issue], feedback_of: dict[tuple[str, str], str],
+def _write_summary(dest: Path, issues: Sequence[Issue], placed: dict[Issue, tuple[str, str]],
                    owners: dict[str, str], lang: str, stamp: datetime) -> None:
     """Every issue of the department, one row each, with a link to the rep's feedback file."""
     t = _t(lang)
+
+    def rep_of(i: Issue) -> str:
+        return placed[i][0] if i in placed else (i.rep or owners.get(i.file, ""))
+
     wb = _new_workbook()
     ws = wb.active
     ws.title = t["summary_sheet"]
@@ -713,11 +718,11 @@ def _write_summary(dest: Path, issues: Sequence[Issue], feedback_of: dict[tuple[
     _title(ws, t["sum_title"], t["sum_intro"].format(f=len(files), **_counts(issues)), len(headers))
     for c, h in enumerate(headers, 1):
         put(ws.cell(3, c), h)
-    rows = sorted(issues, key=lambda i: (i.rep or owners.get(i.file, ""), i.file, i.sheet, _cell_sort(i.cell),
+    rows = sorted(issues, key=lambda i: (rep_of(i), i.file, i.sheet, _cell_sort(i.cell),
                                          _RANK[i.severity], i.code, i.message))
     r = 3
     for r, i in enumerate(rows, 4):
-        rep = i.rep or owners.get(i.file, "")
+        rep = rep_of(i)
         put(ws.cell(r, 1), r - 3)
         put(ws.cell(r, 2), rep)
         _severity_cell(ws.cell(r, 3), i.severity, lang)
@@ -727,7 +732,7 @@ def _write_summary(dest: Path, issues: Sequence[Issue], feedback_of: dict[tuple[
         put(ws.cell(r, 7), i.message)
         put(ws.cell(r, 8), i.account)
         put(ws.cell(r, 9), i.code)
-        fb = feedback_of.get((i.file, rep)) or feedback_of.get((i.file, ""))
+        fb = placed[i][1] if i in placed else ""
         if fb:
             cell = ws.cell(r, 10)
             put(cell, fb)
@@ -741,7 +746,7 @@ def _write_summary(dest: Path, issues: Sequence[Issue], feedback_of: dict[tuple[
         put(by.cell(1, c), h)
     per: dict[str, list[Issue]] = defaultdict(list)
     for i in issues:
-        per[i.rep or owners.get(i.file, "")].append(i)
+        per[rep_of(i)].append(i)
     r = 1
     for r, rep in enumerate(sorted(per), 2):
         items = per[rep]
@@ -851,8 +856,9 @@ def write_feedback(loaded: Loaded, config: Config, out_dir: Path, *, input_dir: 
         reason = outcome[n]
         if reason is None:
             written.append(out / job.dest)
+            for i in job.issues:
+                plan.placed.setdefault(i, (job.rep, job.dest))
         else:
-            del plan.dest_of[(job.rel, job.rep)]
             plan.listed.append(_Listed(job.rel, job.rep, t["no_copy_open"].format(reason=reason), job.issues))
 
     by_rep: dict[str, list[_Listed]] = defaultdict(list)
@@ -866,12 +872,13 @@ def write_feedback(loaded: Loaded, config: Config, out_dir: Path, *, input_dir: 
         _write_rep_list(dest, rep, by_rep[rep], lang, stamp)
         written.append(dest)
         for item in by_rep[rep]:
-            plan.dest_of[(item.rel, item.rep)] = rel
+            for i in item.issues:
+                plan.placed.setdefault(i, (item.rep, rel))
 
     owners = {r.rel: _owner(r.rel, r.owner, config) for r in loaded.results}
     summary = out / t["summary_file"]
     if not _inside(summary.resolve(), inp):
-        _write_summary(summary, loaded.report.issues, plan.dest_of, owners, lang, stamp)
+        _write_summary(summary, loaded.report.issues, plan.placed, owners, lang, stamp)
         written.append(summary)
 
     manifest = out / MANIFEST

@@ -521,3 +521,31 @@ def test_feedback_for_build_uses_the_configured_folder(run: Run, tmp_path: Path)
 ])
 def test_safe_name(name: str, safe: str) -> None:
     assert safe_name(name) == safe
+
+
+def test_hidden_sheet_with_issues_is_shown_in_the_copy(tmp_path: Path) -> None:
+    inp = tmp_path / "input" / "张三"
+    inp.mkdir(parents=True)
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.active["A1"] = "本工作簿记录张三的客户跟进"
+    ws = wb.create_sheet("客户跟进表")
+    ws.append(["日期", "客户编号", "跟进方式", "接触人"])
+    ws.append(["2026-11-01", "KA-1", "飞鸽", "x"])
+    ws.sheet_state = "hidden"
+    wb.save(inp / "跟进.xlsx")
+    config = Config(root=tmp_path)
+    loaded = load(config, AS_OF, input_dir=tmp_path / "input")
+    assert ("客户跟进表", "C2", "value-enum") in {(i.sheet, i.cell, i.code) for i in loaded.report.issues}
+    write_feedback(loaded, config, tmp_path / "fb", input_dir=tmp_path / "input", workers=1)
+    copy = openpyxl.load_workbook(tmp_path / "fb" / "张三" / "跟进.xlsx")
+    assert copy["客户跟进表"].sheet_state == "visible"
+    assert ("客户跟进表", "C2") in marks(tmp_path / "fb" / "张三" / "跟进.xlsx")
+
+
+def test_english_names(run: Run, tmp_path: Path) -> None:
+    config = Config(root=run.config.root, language="en")
+    written = write_feedback(run.loaded, config, tmp_path / "fb", input_dir=run.inp, workers=1)
+    rels = {p.relative_to(tmp_path / "fb").as_posix() for p in written}
+    assert {"issues-summary.xlsx", "李四/issues.xlsx", CUSTOMER} <= rels
+    assert openpyxl.load_workbook(tmp_path / "fb" / CUSTOMER).sheetnames[0] == "Issues"

@@ -1,0 +1,56 @@
+"""Render the whole site as (path relative to the output, bytes), in a fixed order.
+
+Pages come from templates (render/pages.py), data files from render/data.py and export.py, assets from
+the package (sitegen/assets/) plus plotly.min.js copied once from the installed plotly package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+from ..config import Config
+from ..export import export_tables
+from ..issues import Report
+from ..measures import Measures
+from ..model import Dataset
+from . import data
+from .env import make_env
+from .pages import Pages
+from .urls import Urls
+
+ASSETS = ("site.css", "site.js")
+
+
+def plotly_js() -> bytes:
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    return path.read_bytes()
+
+
+def make_urls(dataset: Dataset, m: Measures) -> Urls:
+    return Urls(
+        accounts=(a.id for a in dataset.accounts),
+        reps=(r.name for r in m.reps),
+        teams=(t.name for t in m.teams),
+        competitors=(c.name for c in m.department.competitors),
+    )
+
+
+def render_site(dataset: Dataset, report: Report, m: Measures, config: Config,
+                layouts_dir: Path | None = None) -> Iterator[tuple[str, bytes]]:
+    urls = make_urls(dataset, m)
+    env = make_env(layouts_dir if layouts_dir is not None else config.layouts_dir)
+    pages = Pages(env, dataset, report, m, config, urls)
+    for path, html in pages.all():
+        yield path, html.encode("utf-8")
+    yield "data/summary.json", data.dumps(data.summary(m, report))
+    yield "data/accounts.json", data.dumps(data.accounts(m, config, urls))
+    yield "data/issues.json", data.dumps(data.issues(report))
+    yield "data/export.xlsx", export_tables(m, report, config)
+    yield "assets/search-index.js", data.search_index(m, urls)
+    for name in ASSETS:
+        yield f"assets/{name}", resources.files("sitegen").joinpath("assets", name).read_bytes()
+    yield "assets/plotly.min.js", plotly_js()

@@ -1,0 +1,108 @@
+"""The machine-readable output (issue 3 §4) and the search index. Names here are a contract: keep them.
+
+- data/summary.json   the department's headline figures
+- data/accounts.json  one object per account, with its projects and its page
+- data/issues.json    every issue with its place
+- assets/search-index.js  accounts, key persons and reps for the search box, as a script (works from file://)
+
+None of these holds a private field: they are built from named, public attributes only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..config import Config
+from ..issues import Report
+from ..measures import Measures
+from ..measures.common import probability
+from .env import json_for_script
+from .urls import Urls
+
+
+def dumps(obj: Any) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
+
+
+def summary(m: Measures, report: Report) -> dict[str, Any]:
+    d = m.department
+    return {
+        "as_of": m.as_of.isoformat(),
+        "counts": {
+            "accounts": d.counts.accounts,
+            "open_accounts": d.counts.open_accounts,
+            "projects": d.counts.projects,
+            "open_projects": d.counts.open_projects,
+            "key_persons": d.counts.key_persons,
+            "competition_rows": d.counts.competition_rows,
+            "followups": d.counts.followups,
+        },
+        "pipeline": {
+            "open_total": d.open_value,
+            "by_stage": {r.stage: r.value for r in d.by_stage},
+            "weighted_total": d.weighted_value,
+        },
+        "stale_accounts": [s.account for s in d.stale],
+        "overdue_actions": [{"account": o.account, "due": o.due.isoformat(), "action": o.action} for o in d.overdue],
+        "no_decision_maker": list(d.no_decision_maker),
+        "won": d.win_loss.won,
+        "lost": d.win_loss.lost,
+        "issues": {"error": report.errors, "warning": report.warnings},
+    }
+
+
+def accounts(m: Measures, config: Config, urls: Urls) -> list[dict[str, Any]]:
+    out = []
+    for f in m.facts.values():
+        a = f.account
+        out.append({
+            "id": a.id,
+            "name": a.name,
+            "rep": a.rep,
+            "team": f.team,
+            "category": a.category,
+            "grade": a.grade,
+            "stage": f.stage,
+            "open": f.open,
+            "open_value": f.open_value,
+            "weighted": f.weighted,
+            "last_contact": f.last_contact.isoformat() if f.last_contact else None,
+            "stale": f.stale is not None,
+            "overdue": ({"due": f.overdue.due.isoformat(), "action": f.overdue.action} if f.overdue else None),
+            "coverage_flags": list(f.coverage.flags) if f.open else [],
+            "support": f.coverage.support,
+            "url": urls.account(a.id),
+            "projects": [
+                {
+                    "name": p.name,
+                    "stage": p.stage,
+                    "value": p.value,
+                    "probability": round(probability(p, config), 4),
+                    "expected_close": p.expected_close.isoformat() if p.expected_close else None,
+                }
+                for p in a.projects
+            ],
+        })
+    return out
+
+
+def issues(report: Report) -> list[dict[str, str]]:
+    return [i.to_dict() for i in report.issues]
+
+
+def search_index(m: Measures, urls: Urls) -> bytes:
+    """[kind, name, id or detail, url relative to the output] rows, set as window.SITEGEN_SEARCH."""
+    rows: list[list[str]] = []
+    for f in m.facts.values():
+        a = f.account
+        url = urls.account(a.id) or ""
+        rows.append(["a", a.name, a.id, url])
+        for i, k in enumerate(m.index.persons.get(a.id, ())):
+            detail = " · ".join(x for x in (k.title, a.name) if x)
+            rows.append(["p", k.name, detail, f"{url}#kp-{i}"])
+    for r in m.reps:
+        rows.append(["r", r.name, m.index.team_of_rep.get(r.name, ""), urls.rep(r.name) or ""])
+    for t in m.teams:
+        rows.append(["t", t.name, "", urls.team(t.name) or ""])
+    return ("window.SITEGEN_SEARCH=" + str(json_for_script(rows)) + ";\n").encode("utf-8")

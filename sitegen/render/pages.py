@@ -1,0 +1,254 @@
+"""Measures -> pages: one method per page kind, each returning (path relative to the output, html).
+
+Every page gets the same base context (site title, as-of date, language, translator, the relative prefix
+`root` that leads back to the output folder, the URL map); a page adds its own values and its figures as
+plain dicts. Templates are looked up by name, so a project's layouts/ can replace any of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from jinja2 import Environment
+
+from .. import charts
+from ..config import Config
+from ..i18n import Translator
+from ..issues import Issue, Report
+from ..measures import AccountFacts, Measures, Scope
+from ..measures.activity import RepActivity, Week
+from ..measures.coverage import attitude_score
+from ..model import Dataset
+from .notes import render_notes
+from .urls import Urls
+from .views import group_issues, has_hierarchy, issue_kinds, org_chart, stage_progress
+
+RELATIONSHIP_NAMES = ("认识", "约会", "认同", "信赖", "同盟")
+MAX_FOLLOWUPS = 200  # on an account page (the newest ones); the count of the others is shown
+ACTIVITY_BY_REP_LIMIT = 15  # above this many reps, the department's activity chart is drawn per team
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    title: str
+    as_of: date
+    lang: str
+    html_lang: str
+
+
+class Pages:
+    def __init__(self, env: Environment, dataset: Dataset, report: Report, measures: Measures, config: Config,
+                 urls: Urls) -> None:
+        self.env = env
+        self.ds = dataset
+        self.report = report
+        self.m = measures
+        self.config = config
+        self.urls = urls
+        self.t = Translator(config.language)
+        self.site = SiteInfo(config.title, measures.as_of, config.language,
+                             "en" if config.language == "en" else "zh-CN")
+        self.stage_order = {st.name: i for i, st in enumerate(config.stages)}
+        self.issues_by_account: dict[str, list[Issue]] = {}
+        for i in report.issues:
+            if i.account:
+                self.issues_by_account.setdefault(i.account, []).append(i)
+
+    # ---- helpers available to every template
+
+    def stage_label(self, name: str) -> str:
+        if name == "won":
+            return self.t("m.won")
+        st = self.config.stage(name)
+        if st is None:
+            return name or "—"
+        return st.en if self.config.language == "en" else st.name
+
+    def relationship_label(self, level: int | None) -> str:
+        if level is None or not 1 <= level <= 5:
+            return "—"
+        return f"{level} {RELATIONSHIP_NAMES[level - 1]}"
+
+    def account_name(self, account_id: str) -> str:
+        a = self.m.index.accounts.get(account_id)
+        return a.name if a else account_id
+
+    def _render(self, template: str, path: str, nav: str, title: str, **ctx: Any) -> tuple[str, str]:
+        depth = path.count("/")
+        base = {
+            "site": self.site,
+            "t": self.t,
+            "root": "../" * depth,
+            "path": path,
+            "nav": nav,
+            "page_title": title,
+            "urls": self.urls,
+            "stage_label": self.stage_label,
+            "stage_status": lambda name: _status(name, self.config),
+            "stage_order": self.stage_order,
+            "relationship_label": self.relationship_label,
+            "account_name": self.account_name,
+            "config": self.config,
+            "teams": self.m.teams,
+        }
+        html = self.env.get_template(template).render({**base, **ctx})
+        return path, html
+
+    # ---- figures shared by the dashboard, team and rep pages
+
+    def _scope_charts(self, s: Scope) -> dict[str, charts.Figure]:
+        t = self.t
+        figs: dict[str, charts.Figure] = {
+            "pipeline": charts.pipeline_by_stage(s.by_stage, self.stage_label, t),
+            "funnel": charts.funnel(s.funnel, self.stage_label, t),
+        }
+        if s.forecast:
+            figs["forecast"] = charts.forecast(s.forecast, t)
+        if s.kind == "rep" and s.activity:
+            figs["activity"] = charts.weekly(s.activity[0], t)
+        elif s.activity:
+            figs["activity"] = charts.activity(self._activity_rows(s), t)
+            figs["weekly"] = charts.weekly(_sum_weeks(s.activity, s.name), t)
+        if s.win_loss.reasons:
+            figs["winloss"] = charts.win_loss(s.win_loss, t)
+        if s.pareto.curve:
+            figs["pareto"] = charts.pareto(s.pareto, t)
+        if s.competitors:
+            figs["competitors"] = charts.competitors(s.competitors, t)
+        return figs
+
+    def _activity_rows(self, s: Scope) -> list[tuple[str, int, int, float]]:
+        if s.kind == "department" and len(s.activity) > ACTIVITY_BY_REP_LIMIT:
+            rows = []
+            for team in self.m.teams:
+                acts = [a for a in s.activity if a.team == team.name]
+                rows.append((team.name, sum(a.this_week.contacts for a in acts),
+                             sum(a.this_week.effective for a in acts), round(sum(a.this_week.target for a in acts), 1)))
+            return rows
+        return [(a.rep, a.this_week.contacts, a.this_week.effective, a.this_week.target) for a in s.activity]
+
+    def _scope_ctx(self, s: Scope) -> dict[str, Any]:
+        return {
+            "scope": s,
+            "charts": self._scope_charts(s),
+            "facts": self.m.facts,
+            "activity_per_team": s.kind == "department" and len(s.activity) > ACTIVITY_BY_REP_LIMIT,
+        }
+
+    # ---- pages
+
+    def dashboard(self) -> tuple[str, str]:
+        s = self.m.department
+        return self._render("index.html", Urls.INDEX, "index", self.t("nav.dashboard"), **self._scope_ctx(s))
+
+    def team(self, s: Scope) -> tuple[str, str]:
+        path = self.urls.team(s.name)
+        assert path
+        by_name = {r.name: r for r in self.m.reps}
+        members = [by_name[r] for r in s.reps if r in by_name]
+        return self._render("team.html", path, "teams", s.name, members=members, **self._scope_ctx(s))
+
+    def rep(self, s: Scope) -> tuple[str, str]:
+        path = self.urls.rep(s.name)
+        assert path
+        team = self.m.index.team_of_rep.get(s.name, "")
+        return self._render("rep.html", path, "teams", s.name, team=team, **self._scope_ctx(s))
+
+    def teams(self) -> tuple[str, str]:
+        return self._render("teams.html", Urls.TEAMS, "teams", self.t("nav.teams"),
+                            team_scopes=self.m.teams, rep_scopes=self.m.reps, department=self.m.department)
+
+    def accounts(self) -> tuple[str, str]:
+        facts = list(self.m.facts.values())
+        options = {
+            "team": sorted({f.team for f in facts if f.team}),
+            "rep": sorted({f.account.rep for f in facts if f.account.rep}),
+            "stage": [st.name for st in self.config.stages if any(f.stage == st.name for f in facts)],
+            "category": sorted({f.account.category for f in facts if f.account.category}),
+        }
+        return self._render("accounts.html", Urls.ACCOUNTS, "accounts", self.t("nav.accounts"),
+                            facts=facts, options=options, next_close=_next_close(self.config))
+
+    def account(self, f: AccountFacts) -> tuple[str, str]:
+        a = f.account
+        path = self.urls.account(a.id)
+        assert path
+        idx = self.m.index
+        persons = idx.persons.get(a.id, ())
+        comp = idx.competition.get(a.id, ())
+        fus = idx.followups.get(a.id, ())
+        newest = list(reversed(fus))[:MAX_FOLLOWUPS]
+        figs: dict[str, charts.Figure] = {}
+        if any(p.influence is not None and attitude_score(p, self.config) is not None for p in persons):
+            figs["influence"] = charts.influence_attitude(persons, self.config.attitude_scores, self.t)
+        if any(r.scores for r in comp):
+            figs["radar"] = charts.radar(comp, self.config.score_dimensions, self.t)
+        private = set(self.config.private_fields)
+        return self._render(
+            "account.html", path, "accounts", a.name or a.id,
+            f=f, a=a, persons=persons, competition=comp, followups=newest, followups_total=len(fus),
+            projects=[(p, *stage_progress(p, self.config)) for p in a.projects],
+            org=org_chart(persons) if has_hierarchy(persons) else [],
+            notes=render_notes(a.notes), extra=[(k, v) for k, v in a.extra if k not in private],
+            person_extra_labels=sorted({k for p in persons for k, _ in p.extra if k not in private}),
+            issues=self.issues_by_account.get(a.id, []), charts=figs,
+            attitude_scores=self.config.attitude_scores, dimensions=self.config.score_dimensions,
+            open_status={p.name: _status(p.stage, self.config) for p in a.projects},
+        )
+
+    def competitors(self) -> tuple[str, str]:
+        s = self.m.department
+        figs = {"competitors": charts.competitors(s.competitors, self.t)} if s.competitors else {}
+        threat_on: dict[tuple[str, str], str] = {}
+        for rows in self.m.index.competition.values():
+            for r in rows:
+                if not r.is_us:
+                    threat_on.setdefault((r.party, r.account_id), r.threat)
+        return self._render("competitors.html", Urls.COMPETITORS, "competitors", self.t("nav.competitors"),
+                            competitors=s.competitors, facts=self.m.facts, charts=figs, threat_on=threat_on)
+
+    def quality(self) -> tuple[str, str]:
+        issues = list(self.report.issues)
+        return self._render("quality.html", Urls.QUALITY, "quality", self.t("nav.quality"),
+                            issues=issues, groups=group_issues(issues), kinds=issue_kinds(issues),
+                            sheets=self.report.sheets, known_accounts=self.m.index.accounts)
+
+    def all(self) -> Iterator[tuple[str, str]]:
+        yield self.dashboard()
+        yield self.teams()
+        yield self.accounts()
+        yield self.competitors()
+        yield self.quality()
+        for s in self.m.teams:
+            yield self.team(s)
+        for s in self.m.reps:
+            yield self.rep(s)
+        for f in self.m.facts.values():
+            yield self.account(f)
+
+
+def _status(stage: str, config: Config) -> str:
+    st = config.stage(stage)
+    if st is None:
+        return "other"
+    return "open" if st.open else "won" if st.won else "lost" if st.lost else "other"
+
+
+def _next_close(config: Config) -> Callable[[AccountFacts], date | None]:
+    def nearest(f: AccountFacts) -> date | None:
+        dates = [p.expected_close for p in f.account.projects
+                 if p.expected_close and _status(p.stage, config) == "open"]
+        return min(dates) if dates else None
+
+    return nearest
+
+
+def _sum_weeks(acts: tuple[RepActivity, ...], name: str) -> RepActivity:
+    weeks = []
+    for i, w in enumerate(acts[0].weeks):
+        weeks.append(Week(w.monday, sum(a.weeks[i].contacts for a in acts), sum(a.weeks[i].effective for a in acts),
+                          round(sum(a.weeks[i].target for a in acts), 1)))
+    return RepActivity(name, "", tuple(weeks))

@@ -90,14 +90,9 @@ class ColumnGuide:
 
     def accepted_text(self) -> str:
         """One line: the accepted values, their aliases and the other accepted formats."""
-        parts: list[str] = []
-        if self.values:
-            parts.append("、".join(self.values))
-        if self.value_aliases:
-            parts.append("也可写：" + "、".join(f"{a}（={v}）" for a, v in self.value_aliases))
-        if self.formats:
-            parts.append(self.formats)
-        return "；".join(parts)
+        aliases = ("也可写：" + "、".join(f"{a}（={v}）" for a, v in self.value_aliases)) if self.value_aliases else ""
+        parts = ["、".join(self.values), aliases, self.formats] if self.values else [self.formats, aliases]
+        return "；".join(p for p in parts if p)
 
 
 def required_header(col: Column) -> str:
@@ -156,13 +151,13 @@ def _formats(col: Column, cfg: Config) -> str:
     if k is Kind.INFLUENCE:
         return "1 到 5 的整数，5 最高"
     if k is Kind.RELATIONSHIP:
-        return "也可写 1–5 或“3-认同”"
+        return "也可写“3-认同”"
     if k is Kind.YESNO:
         yes = "/".join(w.upper() if len(w) == 1 and w.isascii() else w for w in YES_WORDS if w != "是")
         no = "/".join(w.upper() if len(w) == 1 and w.isascii() else w for w in NO_WORDS if w != "否")
         return f"“是”也可写 {yes}；“否”也可写 {no}"
     if k is Kind.MULTI:
-        return "可填多个，用顿号、逗号、斜杠或空格分隔，如“决策者、内线”"
+        return f"可填多个，用顿号、逗号、斜杠或空格分隔，如“{'、'.join(ENUMS[col.enum][:2])}”"
     if k is Kind.STAGE:
         return "也可写“3-提案”“阶段3”“提案阶段”"
     if k is Kind.MARKDOWN:

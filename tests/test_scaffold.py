@@ -6,6 +6,7 @@ import hashlib
 import re
 import subprocess
 import sys
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -325,3 +326,36 @@ def test_long_lists_go_to_a_hidden_sheet(tmp_path: Path) -> None:
     result = read_file(_input_file(path), ReadContext(cfg, AS_OF))
     assert [s.form for s in result.sheets] == ["customer"]
     assert not [i for i in result.issues if i.severity.value != "info"]
+
+
+# ---------------------------------------------------------------- from init to a built site
+
+def test_init_fill_override_build(tmp_path: Path) -> None:
+    """The newcomer's path: init, copy the example rows, override a layout as layouts/README.md shows, build."""
+    init_project(tmp_path)
+    cfg = load_config(tmp_path / "sitegen.yaml")
+    for key, name in TEMPLATE_FILES.items():
+        form = FORM_BY_KEY[key]
+        path = tmp_path / "input" / name
+        wb = openpyxl.load_workbook(path)
+        ws = wb[form.title]
+        for i, g in enumerate(form_guides(form, cfg), 1):
+            value = _example_value(g)
+            if key == "keyperson" and g.column.key == "phone":
+                value = "13800001234"  # private: must not reach the site
+            ws.cell(row=3, column=i, value=value)
+        wb.save(path)
+    readme = (tmp_path / "layouts" / "README.md").read_text(encoding="utf-8")
+    override = re.search(r"```jinja\n(.*?)```", readme, re.S)
+    assert override is not None
+    (tmp_path / "layouts" / "account.html").write_text(override.group(1), encoding="utf-8")
+    assert main(["build", "--config", str(tmp_path / "sitegen.yaml"), "--as-of", AS_OF.isoformat(), "-q"]) == 0
+    pages = {p: p.read_text(encoding="utf-8") for p in (tmp_path / "output").rglob("*.html")}
+    assert any("拜访前请先查看关键人和竞争对手。" in html and "华东电力集团" in html for html in pages.values())
+    for p in (tmp_path / "output").rglob("*"):
+        if p.is_file():
+            data = [p.read_bytes()]
+            if p.suffix == ".xlsx":
+                with zipfile.ZipFile(p) as z:
+                    data = [z.read(n) for n in z.namelist()]
+            assert not any(b"13800001234" in d for d in data), p

@@ -219,7 +219,7 @@ def test_every_enumerated_column_has_a_dropdown(project: Path, key: str) -> None
             enumerated += 1
             assert letter in validations, col.label
             formula = validations[letter]
-            assert len(formula) <= LIST_FORMULA_LIMIT + 2
+            assert len(formula) <= LIST_FORMULA_LIMIT
             assert formula.strip('"').split(",") == list(dropdown_values(col, cfg)), col.label
         else:
             assert letter not in validations, col.label

@@ -194,7 +194,7 @@ def _dropdown(ws: Worksheet, col: int, g: ColumnGuide, cfg: Config, lists: list[
         return
     values = dropdown_values(g.column, cfg)
     inline = ",".join(values)
-    if len(inline) <= LIST_FORMULA_LIMIT and not any("," in v or '"' in v for v in values):
+    if len(inline) + 2 <= LIST_FORMULA_LIMIT and not any("," in v or '"' in v for v in values):
         formula = f'"{inline}"'
     else:
         start = len(lists) + 1

@@ -264,15 +264,15 @@ def config_from_dict(data: dict[str, Any], root: Path) -> Config:
             kwargs[setting.key] = _check_type(setting.key, value, setting.type)
     if "language" in kwargs and kwargs["language"] not in ("zh", "en"):
         raise ConfigError(f"sitegen.yaml 中“language”只能是 zh 或 en，实际是 {kwargs['language']!r}")
-    if "stage_aliases" in kwargs:
-        merged = dict(DEFAULT_STAGE_ALIASES)
-        merged.update({str(k): str(v) for k, v in kwargs["stage_aliases"].items()})
-        kwargs["stage_aliases"] = merged
     stages = kwargs.get("stages", DEFAULT_STAGES)
     names = {s.name for s in stages}
+    # default aliases apply only to stages that exist; the user's own must all point at a stage
+    merged = {k: v for k, v in DEFAULT_STAGE_ALIASES.items() if v in names}
     for alias, target in kwargs.get("stage_aliases", {}).items():
-        if target not in names:
+        if str(target) not in names:
             raise ConfigError(f"sitegen.yaml 中“stage_aliases”把“{alias}”指向了不存在的阶段“{target}”")
+        merged[str(alias)] = str(target)
+    kwargs["stage_aliases"] = merged
     if "attitude_scores" in kwargs:
         scores = {**ATTITUDE_SCORES}
         for k, v in kwargs["attitude_scores"].items():

@@ -96,7 +96,7 @@ def win_loss(wl: WinLoss, t: Callable[[str], str]) -> Figure:
          "marker": {"color": GREEN}},
         {"type": "bar", "orientation": "h", "name": t("m.lost"), "y": y, "x": [r[2] for r in reasons],
          "marker": {"color": RED}},
-    ], max(200, 70 + 30 * len(reasons)), barmode="stack", margin={"l": 110}, yaxis={"type": "category"},
+    ], max(180, 90 + 34 * len(reasons)), barmode="stack", bargap=0.35, margin={"l": 110}, yaxis={"type": "category"},
         xaxis={"title": {"text": t("unit.projects")}, "dtick": 1})
 
 
@@ -119,7 +119,7 @@ def competitors(items: Sequence[Competitor], t: Callable[[str], str], top: int =
         {"type": "bar", "orientation": "h", "y": y, "x": [c.value for c in items], "marker": {"color": AMBER},
          "customdata": [len(c.open_accounts) for c in items],
          "hovertemplate": "%{y}<br>%{x:,.1f} " + t("unit.wan") + " · %{customdata} " + t("unit.deals") + "<extra></extra>"},
-    ], max(200, 70 + 30 * len(items)), showlegend=False, margin={"l": 110}, yaxis={"type": "category"},
+    ], max(180, 90 + 34 * len(items)), showlegend=False, bargap=0.35, margin={"l": 110}, yaxis={"type": "category"},
         xaxis={"title": {"text": t("m.threatened_value")}})
 
 

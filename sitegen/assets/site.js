@@ -18,9 +18,10 @@
   var CONFIG = { displayModeBar: false, responsive: true, displaylogo: false };
 
   function isObj(v) { return v && typeof v === "object" && !Array.isArray(v); }
+  /* a deep copy of a merged with b: plotly writes into the layout it is given, so nothing may be shared */
   function merge(a, b) {
     var out = {}, k;
-    for (k in a) { if (Object.prototype.hasOwnProperty.call(a, k)) out[k] = a[k]; }
+    for (k in a) { if (Object.prototype.hasOwnProperty.call(a, k)) out[k] = isObj(a[k]) ? merge(a[k], {}) : a[k]; }
     for (k in b) {
       if (!Object.prototype.hasOwnProperty.call(b, k)) continue;
       out[k] = isObj(out[k]) && isObj(b[k]) ? merge(out[k], b[k]) : b[k];

@@ -85,8 +85,13 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     "sheet-empty": (Severity.INFO, "工作表没有数据行。", "The sheet has no data rows."),
     "sheet-too-large": (
         Severity.WARNING,
-        "工作表范围过大（{rows} 行 × {cols} 列），只读取了前 {limit} 行。",
-        "The sheet is too large ({rows} rows × {cols} columns); only the first {limit} rows were read.",
+        "工作表范围过大（{rows} 行 × {cols} 列），只读取了左上角 {limit} 行 × {width} 列。",
+        "The sheet is too large ({rows} rows × {cols} columns); only its top-left {limit} rows × {width} columns were read.",
+    ),
+    "sheet-unreadable": (
+        Severity.ERROR,
+        "工作表无法读取（{reason}），其中的数据没有导入。请用 Excel 或 WPS 打开后另存。",
+        "The sheet cannot be read ({reason}); none of its data was imported. Open it in Excel or WPS and save it again.",
     ),
     "column-duplicate": (
         Severity.WARNING,
@@ -219,16 +224,25 @@ def make_issue(
     """Build an Issue from its code's message template."""
     sev, zh, en = MESSAGES[code]
     template = en if lang == "en" else zh
+    account = _cap(account)
+    shown = {k: _cap(v) if isinstance(v, str) else v for k, v in fields.items()}
     return Issue(
         severity=severity or sev,
         code=code,
-        message=template.format(account=account, **fields),
+        message=template.format(account=account, **shown),
         file=file,
-        sheet=sheet,
+        sheet=_cap(sheet),
         cell=cell,
-        rep=rep,
+        rep=_cap(rep),
         account=account,
     )
+
+
+MAX_FIELD = 200  # characters of a value quoted in a message: a 1 MB cell must not make a 1 MB report
+
+
+def _cap(value: str) -> str:
+    return value if len(value) <= MAX_FIELD else value[:MAX_FIELD] + "…"
 
 
 @dataclass(frozen=True, slots=True)

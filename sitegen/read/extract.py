@@ -38,7 +38,7 @@ from ..normalise import (
 )
 from .discover import InputFile
 from .layout import CardLayout, Grid, Matcher, TableLayout, detect_card, detect_table, fill_merged
-from .workbook import MAX_ROWS, RawSheet, ReadFailure, read_workbook
+from .workbook import RawSheet, ReadFailure, read_workbook
 
 
 @dataclass(slots=True)
@@ -88,13 +88,26 @@ def folder_owner(rel: str) -> str:
 def read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
     """Read, recognise and normalise one workbook. Never raises for bad input."""
     cfg = ctx.config
-    result = WorkbookResult(rel=f.rel, digest=file_digest(f.path))
+    result = WorkbookResult(rel=f.rel, digest="")
     try:
+        result.digest = file_digest(f.path)
         wb = read_workbook(f.path)
     except ReadFailure as exc:
         result.unreadable = True
         result.issues.append(make_issue(exc.code, lang=ctx.lang, file=f.rel,
                                         reason=exc.reason_en if ctx.lang == "en" else exc.reason_zh))
+        return result
+    except OSError as exc:
+        result.unreadable = True
+        reason = (f"the file cannot be opened ({exc.strerror or type(exc).__name__})" if ctx.lang == "en"
+                  else f"无法打开文件（{exc.strerror or type(exc).__name__}），可能没有权限或已被移走")
+        result.issues.append(make_issue("file-unreadable", lang=ctx.lang, file=f.rel, reason=reason))
+        return result
+    except Exception as exc:  # a bug in a check must not stop the build: report this file, read the others
+        result.unreadable = True
+        detail = f"{type(exc).__name__}: {str(exc)[:100]}"
+        reason = f"internal error ({detail})" if ctx.lang == "en" else f"sitegen 内部错误（{detail}），请报告管理员"
+        result.issues.append(make_issue("file-unreadable", lang=ctx.lang, file=f.rel, reason=reason))
         return result
     forms = forms_for(cfg.score_dimensions, cfg.aliases)
     matcher = Matcher(forms)
@@ -102,31 +115,53 @@ def read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
     file_stem = f.path.stem
     recognised = 0
     for sheet in wb.sheets:
+        if sheet.chart:
+            reason = "chart sheet (no cells)" if ctx.lang == "en" else "图表工作表（没有单元格）"
+            result.issues.append(make_issue("sheet-unrecognised", lang=ctx.lang, file=f.rel, sheet=sheet.name, reason=reason))
+            continue
+        if sheet.error:
+            result.issues.append(make_issue("sheet-unreadable", lang=ctx.lang, file=f.rel, sheet=sheet.name,
+                                            reason=sheet.error))
+            continue
         if sheet.truncated:
+            rows_read, cols_read = sheet.read_extent
             result.issues.append(make_issue("sheet-too-large", lang=ctx.lang, file=f.rel, sheet=sheet.name,
-                                            rows=sheet.truncated[0], cols=sheet.truncated[1], limit=MAX_ROWS))
-        if not any(any(v not in ("", None) for v in row) for row in sheet.rows[:2000]):
-            if not sheet.hidden:
+                                            rows=sheet.truncated[0], cols=sheet.truncated[1],
+                                            limit=rows_read, width=cols_read))
+        if not any(any(not is_blank(v) for v in row) for row in sheet.rows):
+            if not sheet.hidden and not sheet.truncated:
                 result.issues.append(make_issue("sheet-empty", lang=ctx.lang, file=f.rel, sheet=sheet.name))
             continue
-        grid = fill_merged(sheet)
-        table = detect_table(grid, matcher, sheet.name, file_stem)
-        if table is not None:
-            recognised += 1
-            _read_table(result, f, sheet, grid, table, ctx)
-            continue
-        card = detect_card(grid, matcher, customer)
-        if card is not None:
-            recognised += 1
-            _read_card(result, f, sheet, grid, card, ctx)
-            continue
-        reason = ("no header row with at least 3 standard column names in the first 30 rows, and not a customer card"
-                  if ctx.lang == "en" else
-                  "前 30 行中没有包含至少 3 个标准列名（如 客户编号、客户名称、日期、姓名）的表头行，也不是客户卡片")
-        result.issues.append(make_issue("sheet-unrecognised", lang=ctx.lang, file=f.rel, sheet=sheet.name, reason=reason))
+        n_rows, n_issues, n_sheets = len(result.rows), len(result.issues), len(result.sheets)
+        try:
+            recognised += _read_sheet(result, f, sheet, matcher, customer, file_stem, ctx)
+        except Exception as exc:  # a bug must not cost the department the rest of its data: report it, go on
+            del result.rows[n_rows:], result.issues[n_issues:], result.sheets[n_sheets:]
+            reason = f"internal error {type(exc).__name__}: {str(exc)[:100]}"
+            result.issues.append(make_issue("sheet-unreadable", lang=ctx.lang, file=f.rel, sheet=sheet.name,
+                                            reason=reason if ctx.lang == "en" else "sitegen 内部错误（" + reason + "），请报告管理员"))
     if recognised == 0:
         result.issues.append(make_issue("file-no-forms", lang=ctx.lang, file=f.rel))
     return result
+
+
+def _read_sheet(result: WorkbookResult, f: InputFile, sheet: RawSheet, matcher: Matcher, customer: FormSpec,
+                file_stem: str, ctx: ReadContext) -> int:
+    """Read one sheet as a table or a card; 1 when it was recognised, else 0 (reported)."""
+    grid = fill_merged(sheet)
+    table = detect_table(grid, matcher, sheet.name, file_stem)
+    if table is not None:
+        _read_table(result, f, sheet, grid, table, ctx)
+        return 1
+    card = detect_card(grid, matcher, customer)
+    if card is not None:
+        _read_card(result, f, sheet, grid, card, ctx)
+        return 1
+    reason = ("no header row with at least 3 standard column names in the first 30 rows, and not a customer card"
+              if ctx.lang == "en" else
+              "前 30 行中没有包含至少 3 个标准列名（如 客户编号、客户名称、日期、姓名）的表头行，也不是客户卡片")
+    result.issues.append(make_issue("sheet-unrecognised", lang=ctx.lang, file=f.rel, sheet=sheet.name, reason=reason))
+    return 0
 
 
 def _owner(layout_owner: str, rel: str, cfg: Config) -> str:
@@ -162,7 +197,7 @@ class _RowReader:
         cfg = self.ctx.config
         label = col.en if self.ctx.lang == "en" and col.en else col.label
         try:
-            return convert(col, raw, cfg, self.ctx.as_of)
+            v = convert(col, raw, cfg, self.ctx.as_of)
         except Invalid as exc:
             shown = text(raw)[:60]
             if exc.code == "value-enum":
@@ -174,6 +209,10 @@ class _RowReader:
             else:
                 self.issue(exc.code, cell, column=label, value=shown)
             return None
+        if isinstance(v, str) and len(v) > cfg.max_text_length:
+            self.issue("value-too-long", cell, column=label, length=len(v), limit=cfg.max_text_length)
+            v = v[: cfg.max_text_length]
+        return v
 
 
 def accepted_values(col: Column, cfg: Config) -> str:
@@ -229,13 +268,28 @@ def convert(col: Column, raw: object, cfg: Config, as_of: date) -> object:
     raise AssertionError(k)
 
 
-def _is_subtotal(values: list[object]) -> bool:
-    for v in values[:8]:
-        if isinstance(v, str):
-            s = nfkc(v).replace(" ", "").lower()
-            if s and any(s.startswith(w) or s.endswith(w) for w in SUBTOTAL_WORDS) and len(s) <= 12:
-                return True
-    return False
+_EN_TOTALS = ("total", "subtotal", "grandtotal", "sum", "totals")
+_ZH_TOTALS = tuple(w for w in SUBTOTAL_WORDS if not w.isascii())
+IDENTIFYING = ("account_id", "account_name", "date", "name", "party", "month", "rep")
+
+
+def _subtotal_label(v: object) -> bool:
+    """合计, 小计, 钢材业务小计, 公司合计, Total: a cell that labels a subtotal row."""
+    if not isinstance(v, str):
+        return False
+    s = nfkc(v).replace(" ", "").lower().rstrip(":：")
+    if not s or len(s) > 12:
+        return False
+    return s in _EN_TOTALS or any(s.startswith(w) or s.endswith(w) for w in _ZH_TOTALS)
+
+
+def _is_subtotal(values: list[object], identifying: list[int]) -> bool:
+    """A subtotal row has a subtotal label among its first cells and nothing that identifies a record
+    (account, date, person, party) other than that label: 汇总科技 with an account id is an account."""
+    labels = {c for c, v in enumerate(values[:8]) if _subtotal_label(v)}
+    if not labels:
+        return False
+    return all(c in labels or c >= len(values) or is_blank(values[c]) for c in identifying)
 
 
 def _is_example(values: list[object]) -> bool:
@@ -284,17 +338,19 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
                                             cell=a1(table.header_rows[0], 0), rep=owner, column=col.label,
                                             accepted="、".join((col.label, *col.aliases[:6]))))
         # every non-blank row is rejected: nothing is read from a sheet without its required columns
+        identifying = [c for c, col in table.columns.items() if col.key in IDENTIFYING]
         read = skipped = 0
         for r in data_rows:
             vals = grid.rows[r]
             read += 1
-            if all(is_blank(v) for v in vals):
+            if all(is_blank(v) for v in vals) or _is_subtotal(vals, identifying) or _is_example(vals):
                 skipped += 1
         result.sheets.append(SheetCount(f.rel, sheet.name, form.key, owner, read, 0, read - skipped, skipped))
         return
     private = _private_labels(cfg)
     cols = sorted(table.columns.items())
     extras = sorted(table.extras.items())
+    identifying = [c for c, col in cols if col.key in IDENTIFYING]
     read = accepted = rejected = skipped = 0
     for r in data_rows:
         vals = grid.rows[r]
@@ -302,13 +358,13 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
         if all(is_blank(v) for v in vals):
             skipped += 1
             continue
-        if _is_subtotal(vals) or _is_example(vals):
+        if _is_subtotal(vals, identifying) or _is_example(vals):
             skipped += 1
             continue
         row_rep = ""
         for c, col in cols:
             if col.key == "rep" and c < len(vals) and not is_blank(vals[c]):
-                row_rep = ident(vals[c])
+                row_rep = ident(vals[c])[: cfg.max_text_length]
         rep = row_rep or owner
         account = ""
         for c, col in cols:
@@ -327,7 +383,7 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
                 if col.required and not _derivable(col, form, table, cfg, owner):
                     rr.issue("value-missing", ref, column=col.en if ctx.lang == "en" else col.label)
                 continue
-            if header_key(col.label) in private:
+            if header_key(col.label) in private and not col.required:
                 priv.append((col.label, text(raw)[: cfg.max_text_length]))
                 continue
             v = rr.value(col, raw, ref)
@@ -389,8 +445,8 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
             if col.required and not _derivable(col, card.form, None, cfg, owner):
                 rr.issue("value-missing", ref, column=col.label)
             continue
-        if header_key(col.label) in private:
-            priv.append((col.label, text(raw)))
+        if header_key(col.label) in private and not col.required:
+            priv.append((col.label, text(raw)[: cfg.max_text_length]))
             continue
         v = rr.value(col, raw, ref)
         if v is not None:

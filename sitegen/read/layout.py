@@ -12,7 +12,9 @@ from .workbook import RawSheet
 HEADER_SCAN_ROWS = 30
 MAX_MERGE_FILL = 200_000  # cells filled from merged ranges per sheet
 
-_OWNER = re.compile(r"(?:填表人|填报人|制表人|客户经理|大客户经理|业务员|销售代表|拜访人)\s*[:：]\s*([^\s:：,，;；]{1,20})")
+# 填表人：张三  日期：…  /  填表人：张三日期：…  /  填表人：（empty） 日期：… (no owner, not "日期")
+_OWNER = re.compile(r"(?:填表人|填报人|制表人|客户经理|大客户经理|业务员|销售代表|拜访人)\s*[:：]\s*"
+                    r"([^\s:：,，;；]{1,20}?)(?=\s|[,，;；]|$|(?:填表|填报|制表)?(?:日期|时间)|部门|电话|团队)")
 
 
 @dataclass(slots=True)

@@ -59,6 +59,8 @@ def read_all(files: list[InputFile], ctx: ReadContext, *,
                         results[f.rel] = fut.result()
                     except BrokenProcessPool:
                         pending.append(f)
+                    except Exception as exc:  # MemoryError under the worker's limit, or a bug
+                        results[f.rel] = _failed(f, ctx, exc)
                     if progress:
                         progress(f)
         except BrokenProcessPool:
@@ -76,14 +78,33 @@ def _isolated(f: InputFile, ctx: ReadContext) -> WorkbookResult:
         with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_limit_memory) as ex:
             return ex.submit(read_file, f, ctx).result()
     except BrokenProcessPool:
-        from .extract import file_digest
-
-        lang = ctx.lang
-        reason = ("the reader ran out of memory or stopped on this file" if lang == "en"
+        reason = ("the reader ran out of memory or stopped on this file" if ctx.lang == "en"
                   else "读取时超出内存上限或读取程序异常退出，文件内容可能异常")
-        r = WorkbookResult(rel=f.rel, digest=file_digest(f.path), unreadable=True)
-        r.issues.append(make_issue("file-too-large", lang=lang, file=f.rel, reason=reason))
-        return r
+        return _unreadable(f, ctx, "file-too-large", reason)
+    except Exception as exc:
+        return _failed(f, ctx, exc)
+
+
+def _failed(f: InputFile, ctx: ReadContext, exc: BaseException) -> WorkbookResult:
+    if isinstance(exc, MemoryError):
+        reason = ("the reader ran out of memory on this file" if ctx.lang == "en"
+                  else "读取时超出内存上限，文件内容可能异常")
+        return _unreadable(f, ctx, "file-too-large", reason)
+    detail = f"{type(exc).__name__}: {str(exc)[:100]}"
+    reason = (f"internal error ({detail})" if ctx.lang == "en" else f"sitegen 内部错误（{detail}），请报告管理员")
+    return _unreadable(f, ctx, "file-unreadable", reason)
+
+
+def _unreadable(f: InputFile, ctx: ReadContext, code: str, reason: str) -> WorkbookResult:
+    from .extract import file_digest
+
+    try:
+        digest = file_digest(f.path)
+    except OSError:
+        digest = ""
+    r = WorkbookResult(rel=f.rel, digest=digest, unreadable=True)
+    r.issues.append(make_issue(code, lang=ctx.lang, file=f.rel, reason=reason))
+    return r
 
 
 def read_serial(files: Iterable[InputFile], ctx: ReadContext) -> list[WorkbookResult]:

@@ -170,3 +170,18 @@ def make_project(root: Path, *, language: str = "zh") -> Path:
     cfg = root / "sitegen.yaml"
     cfg.write_text(f"title: 测试部门\nlanguage: {language}\n", encoding="utf-8")
     return cfg
+
+
+def build_site(root: Path, *, language: str = "zh", layouts: dict[str, str] | None = None) -> Path:
+    """Make the project under root, build it with the fixed as-of date, return the output folder."""
+    from sitegen.build import BuildOptions, build
+    from sitegen.config import load_config
+
+    cfg_path = make_project(root, language=language)
+    for name, text in (layouts or {}).items():
+        (root / "layouts").mkdir(exist_ok=True)
+        (root / "layouts" / name).write_text(text, encoding="utf-8")
+    config = load_config(cfg_path)
+    result = build(config, BuildOptions(as_of=AS_OF, quiet=True))
+    assert result.exit_code == 0
+    return result.output_dir

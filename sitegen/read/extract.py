@@ -150,12 +150,14 @@ def _read_sheet(result: WorkbookResult, f: InputFile, sheet: RawSheet, matcher: 
     """Read one sheet as a table or a card; 1 when it was recognised, else 0 (reported)."""
     grid = fill_merged(sheet)
     table = detect_table(grid, matcher, sheet.name, file_stem)
+    card = detect_card(grid, matcher, customer)
+    # A card's label rows can pass for a header (客户类别 | 重要客户 | 客户等级 | A), and a table's cells for
+    # label/value pairs: the reading that recognises more standard columns wins.
+    if card is not None and (table is None or len(card.fields) > len(table.columns)):
+        _read_card(result, f, sheet, grid, card, ctx)
+        return 1
     if table is not None:
         _read_table(result, f, sheet, grid, table, ctx)
-        return 1
-    card = detect_card(grid, matcher, customer)
-    if card is not None:
-        _read_card(result, f, sheet, grid, card, ctx)
         return 1
     reason = ("no header row with at least 3 standard column names in the first 30 rows, and not a customer card"
               if ctx.lang == "en" else

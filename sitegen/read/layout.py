@@ -194,6 +194,7 @@ def detect_table(grid: Grid, matcher: Matcher, sheet_name: str, file_name: str) 
 def detect_card(grid: Grid, matcher: Matcher, customer: FormSpec) -> CardLayout | None:
     """Label cells followed by value cells: 客户名称 | 某某集团 | 客户编号 | KA-001."""
     fields: dict[str, tuple[Column, int, int]] = {}
+    filled: set[str] = set()  # fields whose value cell holds something
     extras: list[tuple[str, int, int]] = []
     first = -1
     limit = min(grid.height, 80)
@@ -208,8 +209,11 @@ def detect_card(grid: Grid, matcher: Matcher, customer: FormSpec) -> CardLayout 
                 vc = c + 1
                 while vc < len(row) and grid.home(r, vc) == grid.home(r, c):
                     vc += 1
-                if col is not None and col.key not in fields:
+                value = row[vc] if vc < len(row) else ""
+                if col is not None and col.key not in fields and not _is_label(matcher, customer, value):
                     fields[col.key] = (col, r, vc)
+                    if value not in ("", None):
+                        filled.add(col.key)
                     first = r if first < 0 else first
                     c = vc + 1
                     continue
@@ -220,11 +224,23 @@ def detect_card(grid: Grid, matcher: Matcher, customer: FormSpec) -> CardLayout 
                     c = vc + 1
                     continue
             c += 1
-    if len(fields) < 3 or not ({"account_id", "account_name"} & set(fields)):
+    # a card has label/value pairs on several rows; a table header is one row of labels side by side
+    if (len(filled) < 3 or not ({"account_id", "account_name"} & filled)
+            or len({fields[k][1] for k in filled}) < 2):
+        return None
+    # In a card the cell below a label is another label or empty; below a table's header cell is data.
+    below = 0
+    for _, r, vc in fields.values():
+        lc = vc - 1
+        v = grid.value(r + 1, lc)
+        if not (v in ("", None) or _is_label(matcher, customer, v) or grid.home(r + 1, lc) == grid.home(r, lc)):
+            below += 1
+    if below * 2 >= len(fields):
         return None
     owner = _owner_in(grid, range(0, max(first, 0)))
     return CardLayout(customer, fields, extras, owner, max(first, 0))
 
 
 def _is_label(matcher: Matcher, form: FormSpec, v: object) -> bool:
-    return isinstance(v, str) and matcher.match(form, v) is not None
+    """A cell that names a column (one letter such as "A" is a value: grade A, not the MAN column A)."""
+    return isinstance(v, str) and len(header_key(v)) > 1 and matcher.match(form, v) is not None

@@ -68,9 +68,9 @@ def ident(value: object) -> str:
 
 # ---------------------------------------------------------------- dates
 
-_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_MD = re.compile(r"^(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?$")
+_MD = re.compile(r"^(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日号]?$")
 
 
 def excel_serial(n: float) -> date:
@@ -149,8 +149,15 @@ def parse_month(value: object, *, ref: date | None = None) -> str:
 _NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
 def _number(s: str) -> float:
-    s = s.replace(",", "").replace(" ", "")
+    s = s.replace(" ", "")
+    if "," in s:
+        if not _GROUPED.match(s):  # 12,5 or 1,2: not thousands, and not a decimal comma we could trust
+            raise ValueError(s)
+        s = s.replace(",", "")
     if not _NUM.match(s):
         raise ValueError(s)
     f = float(s)
@@ -229,6 +236,7 @@ def parse_percent(value: object) -> float:
     """0..1 from 40%, 0.4, 40 (a number above 1 is read as percent). Above 100% is out of range."""
     if isinstance(value, bool):
         raise Invalid("value-percent")
+    pct = False
     if isinstance(value, (int, float)):
         f = float(value)
     else:
@@ -243,7 +251,7 @@ def parse_percent(value: object) -> float:
             f = f / 100.0
     if not math.isfinite(f):
         raise Invalid("value-percent")
-    if f > 1:
+    if f > 1 and not pct:  # 40 means 40%; 150% stays 1.5 and is out of range
         f = f / 100.0
     if f < 0 or f > 1:
         raise Invalid("value-range", low="0%", high="100%")
@@ -341,14 +349,20 @@ def parse_stage(value: object, names: tuple[str, ...], aliases: dict[str, str]) 
             return target
     m = re.match(r"^(?:阶段|第)?\s*(\d)\s*(?:阶段)?[-.、:：\s]*(.*)$", s)
     if m:
+        by_number = next((target for alias, target in aliases.items() if alias == m.group(1)), None)
         rest = m.group(2).strip()
+        named = None
+        if rest and rest[0].isdigit():
+            raise Invalid("value-enum")  # 3.5, 34
         if rest:
-            for n in names:
-                if enum_key(n) == enum_key(rest):
-                    return n
-        for alias, target in aliases.items():
-            if alias == m.group(1):
-                return target
+            try:
+                named = parse_stage(rest, names, aliases)
+            except Invalid:
+                named = None
+        if named is not None and by_number is not None and named != by_number:
+            raise Invalid("value-enum")  # "3-投标": the number and the name disagree
+        if named is not None or by_number is not None:
+            return named or by_number  # type: ignore[return-value]
     if s.endswith("阶段"):
         return parse_stage(s[:-2], names, aliases)
     raise Invalid("value-enum")

@@ -245,6 +245,9 @@ class SheetExtent:
 _ODS_TAG = re.compile(rb'<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])' + _ATTRS)
 _ODS_ROWS = re.compile(rb'number-rows-repeated\s*=\s*["\']\s*(\d+)')
 _ODS_COLS = re.compile(rb'number-columns-repeated\s*=\s*["\']\s*(\d+)')
+_ODS_SPAN_ROWS = re.compile(rb'number-rows-spanned\s*=\s*["\']\s*(\d+)')
+_ODS_SPAN_COLS = re.compile(rb'number-columns-spanned\s*=\s*["\']\s*(\d+)')
+MAX_MERGES = 20_000  # merged ranges kept per sheet
 
 
 class OdsExtents:
@@ -253,6 +256,8 @@ class OdsExtents:
     def __init__(self) -> None:
         self.tags = _TagStream()
         self.tables: list[tuple[int, int]] = []
+        self.merges: list[list[tuple[int, int, int, int]]] = []  # per table, calamine does not give them
+        self.merged: list[tuple[int, int, int, int]] = []
         self.row = 0
         self.col = 0
         self.rep = 1
@@ -272,8 +277,10 @@ class OdsExtents:
             if name == b"table":
                 if closing:
                     self.tables.append((self.max_row, self.max_col))
+                    self.merges.append(self.merged)
                 else:
                     self.row = self.col = self.max_row = self.max_col = 0
+                    self.merged = []
                 continue
             if name == b"table-row":
                 if closing:
@@ -290,6 +297,11 @@ class OdsExtents:
             c = _ODS_COLS.search(attrs)
             n = max(1, _int(c.group(1))) if c else 1
             empty = attrs.rstrip().endswith(b"/") and b"value-type" not in attrs
+            if b"spanned" in attrs and self.rep == 1 and n == 1 and len(self.merged) < MAX_MERGES:
+                sr, sc = _ODS_SPAN_ROWS.search(attrs), _ODS_SPAN_COLS.search(attrs)
+                rows, cols = (_int(sr.group(1)) if sr else 1), (_int(sc.group(1)) if sc else 1)
+                if (rows > 1 or cols > 1) and rows <= MAX_ROWS and cols <= MAX_COLS:
+                    self.merged.append((self.row, self.col, self.row + rows - 1, self.col + cols - 1))
             self.col += n
             if not empty:
                 self.max_col = max(self.max_col, self.col)
@@ -310,6 +322,7 @@ class Package:
     parts: dict[str, tuple[int, int]]  # worksheet part -> (rows, cols)
     worst: tuple[int, int] = (0, 0)  # for a sheet whose part is unknown
     ods: bool = False
+    ods_merges: list[list[tuple[int, int, int, int]]] = field(default_factory=list)  # per table
 
 
 def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
@@ -367,6 +380,7 @@ def check_package(path: Path) -> Package:
             raise _encrypted()
         parts: dict[str, tuple[int, int]] = {}
         ods_tables: list[tuple[int, int]] = []
+        ods_merges: list[list[tuple[int, int, int, int]]] = []
         total = 0
         for info in infos:
             name = info.filename
@@ -414,9 +428,10 @@ def check_package(path: Path) -> Package:
                 parts[name] = scanner.close()
             elif isinstance(scanner, OdsExtents):
                 ods_tables = scanner.close()
+                ods_merges = scanner.merges
         if ods:
             return Package({}, {f"#{i}": e for i, e in enumerate(ods_tables)},
-                           max(ods_tables, key=lambda e: e[0] * e[1], default=(0, 0)), ods=True)
+                           max(ods_tables, key=lambda e: e[0] * e[1], default=(0, 0)), ods=True, ods_merges=ods_merges)
         by_part = _sheet_parts(zf, names)
     extents = {sheet: parts[part] for sheet, part in by_part.items() if part in parts}
     worst = (max((e[0] for e in parts.values()), default=0), max((e[1] for e in parts.values()), default=0))
@@ -512,6 +527,8 @@ def _read_calamine(path: Path, package: Package | None) -> RawWorkbook:
                 nrows = max(1, min(FALLBACK_ROWS, FALLBACK_CELLS // max(1, width)))
             rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
+            if not merged and package is not None and package.ods and index < len(package.ods_merges):
+                merged = package.ods_merges[index]
             del sheet
         except Exception as exc:
             sheets.append(RawSheet(name, hidden, [], error=_short(exc)))

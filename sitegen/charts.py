@@ -126,23 +126,24 @@ def competitors(items: Sequence[Competitor], t: Callable[[str], str], top: int =
 def influence_attitude(persons: Sequence[KeyPerson], scores: dict[str, int], t: Callable[[str], str]) -> Figure:
     """Each key person at (attitude score, influence); points on the same spot are spread sideways."""
     seen: dict[tuple[int, int], int] = {}
-    xs, ys, text, colors, hover = [], [], [], [], []
+    xs, ys, text, colors, hover, where = [], [], [], [], [], []
     for k in persons:
         s = scores.get(k.attitude)
         if s is None or k.influence is None:
             continue
         n = seen.get((s, k.influence), 0)
         seen[(s, k.influence)] = n + 1
-        offset = ((n + 1) // 2) * 0.22 * (1 if n % 2 else -1)
-        xs.append(round(s + offset, 2))
+        # people on the same spot: spread sideways and put their labels alternately above and below
+        xs.append(round(s + ((n + 1) // 2) * 0.32 * (1 if n % 2 else -1), 2))
         ys.append(k.influence)
         text.append(k.name)
+        where.append("top center" if n % 4 in (0, 3) else "bottom center")
         colors.append(GREEN if s > 0 else RED if s < 0 else GREY)
         hover.append(f"{k.name} · {k.title} · {k.attitude}")
     lo = min(scores.values(), default=-3) - 0.7
     hi = max(scores.values(), default=2) + 0.7
     return _fig([
-        {"type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": text, "textposition": "top center",
+        {"type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": text, "textposition": where,
          "marker": {"size": 14, "color": colors, "line": {"color": "#fff", "width": 1}}, "hovertext": hover,
          "hoverinfo": "text", "cliponaxis": False},
     ], 300, showlegend=False,

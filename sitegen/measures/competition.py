@@ -20,6 +20,8 @@ class Competitor:
     open_accounts: tuple[str, ...]  # of those, the open ones
     value: float  # open value (万元) of the accounts it appears in
     threats: tuple[tuple[str, int], ...]  # (高/中/低/"", rows)
+    won: int  # projects won in the accounts it appears in
+    lost: int  # projects lost in those accounts
     scores: tuple[tuple[str, float | None, float | None], ...]  # (dimension, its mean, our mean on the same accounts)
 
 
@@ -49,6 +51,8 @@ def competitors(accounts: Iterable[Account], idx: Index, config: Config) -> list
             theirs = [v for r in rows for d, v in r.scores if d == dim]
             us = [v for r in rows if r.account_id in ours for d, v in ours[r.account_id].scores if d == dim]
             scores.append((dim, _mean(theirs), _mean(us)))
+        closed = [status(p, config) for i in ids for p in accs[i].projects]
         out.append(Competitor(name, ids, open_ids, round(value, 2),
-                              tuple((t, threat[t]) for t in (*THREATS, "") if threat[t]), tuple(scores)))
+                              tuple((t, threat[t]) for t in (*THREATS, "") if threat[t]),
+                              closed.count("won"), closed.count("lost"), tuple(scores)))
     return sorted(out, key=lambda c: (-c.value, -len(c.open_accounts), c.name))

@@ -30,12 +30,13 @@ def json_for_script(obj: Any) -> Markup:
 
 
 def money(value: float | None, digits: int = 1) -> str:
-    """万元 with thousands separators; whole numbers without decimals; '—' when unknown."""
+    """万元 with thousands separators: one decimal below 1,000 (none when whole), none above; '—' when unknown."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    if abs(value - round(value)) < 1e-9:
+    if abs(value) >= 1000 or abs(value - round(value)) < 1e-9:
         return f"{round(value):,}"
-    return f"{value:,.{digits}f}"
+    text = f"{value:,.{digits}f}"
+    return text[:-2] if text.endswith(".0") else text
 
 
 def percent(value: float | None) -> str:

@@ -28,6 +28,8 @@ from .views import group_issues, has_hierarchy, issue_kinds, org_chart, stage_pr
 
 RELATIONSHIP_NAMES = ("认识", "约会", "认同", "信赖", "同盟")
 MAX_FOLLOWUPS = 200  # on an account page (the newest ones); the count of the others is shown
+RECENT_FOLLOWUPS = 8  # shown as a timeline; the older ones in a folded table
+DEALS_PER_COMPETITOR = 50  # open deals listed under each competitor (largest first)
 ACTIVITY_BY_REP_LIMIT = 15  # above this many reps, the department's activity chart is drawn per team
 
 
@@ -190,6 +192,7 @@ class Pages:
         return self._render(
             "account.html", path, "accounts", a.name or a.id,
             f=f, a=a, persons=persons, competition=comp, followups=newest, followups_total=len(fus),
+            recent_followups=RECENT_FOLLOWUPS,
             projects=[(p, *stage_progress(p, self.config)) for p in a.projects],
             org=org_chart(persons) if has_hierarchy(persons) else [],
             notes=render_notes(a.notes), extra=[(k, v) for k, v in a.extra if k not in private],
@@ -207,8 +210,12 @@ class Pages:
             for r in rows:
                 if not r.is_us:
                     threat_on.setdefault((r.party, r.account_id), r.threat)
+        open_deals_of = {
+            c.name: sorted((self.m.facts[i] for i in c.open_accounts), key=lambda f: (-f.open_value, f.account.id))
+            for c in s.competitors}
         return self._render("competitors.html", Urls.COMPETITORS, "competitors", self.t("nav.competitors"),
-                            competitors=s.competitors, facts=self.m.facts, charts=figs, threat_on=threat_on)
+                            competitors=s.competitors, facts=self.m.facts, charts=figs, threat_on=threat_on,
+                            open_deals_of=open_deals_of, deal_limit=DEALS_PER_COMPETITOR)
 
     def quality(self) -> tuple[str, str]:
         issues = list(self.report.issues)

@@ -1,0 +1,220 @@
+"""The built demo site in a real browser (Debian's chromium, headless), opened from file:// and over HTTP
+under a sub-path: every page kind loads without a console error, every chart draws an SVG, no request leaves
+the site, search finds an account by part of its name, links between the pages resolve, and the account list
+sorts and filters. Screenshots of each page kind are saved (see conftest.py: SITEGEN_SCREENSHOTS).
+
+Run: python -m pytest tests/browser   (needs /usr/bin/chromium from Debian's chromium package)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+MODES = ("file", "http")
+
+
+def page_kinds(site: Path) -> dict[str, str]:
+    """One page of every kind, relative to the site root."""
+    accounts = json.loads((site / "data" / "accounts.json").read_text(encoding="utf-8"))
+    with_competition = [a["url"] for a in accounts
+                        if "fig-radar" in (site / a["url"]).read_text(encoding="utf-8")]
+    return {
+        "dashboard": "index.html",
+        "teams": "teams.html",
+        "team": sorted(p.relative_to(site).as_posix() for p in (site / "teams").glob("*.html"))[0],
+        "rep": sorted(p.relative_to(site).as_posix() for p in (site / "reps").glob("*.html"))[0],
+        "accounts": "accounts.html",
+        "account": (with_competition or [accounts[0]["url"]])[0],
+        "competitors": "competitors.html",
+        "quality": "quality.html",
+    }
+
+
+class Visit:
+    """A browser page that records console errors and every request, and blocks anything not local."""
+
+    def __init__(self, browser: Any, base: str, width: int = 1366) -> None:
+        self.base = base
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", self._route)
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        local = parts.scheme in ("file", "data", "blob", "about") or (
+            parts.scheme == "http" and parts.hostname == "127.0.0.1" and self.base.startswith("http"))
+        if local:
+            route.continue_()
+        else:
+            self.foreign.append(url)
+            route.abort()
+
+    def open(self, rel: str) -> None:
+        self.page.goto(self.base + rel)
+        self.page.wait_for_load_state("load")
+        self.wait_for_plots()
+
+    def wait_for_plots(self) -> None:
+        n = self.page.locator(".plot[data-fig]").count()
+        if n:
+            self.page.wait_for_function(
+                "n => document.querySelectorAll('.plot[data-fig] svg.main-svg').length >= n && "
+                "Array.from(document.querySelectorAll('.plot[data-fig]')).every(p => p.querySelector('svg.main-svg'))",
+                arg=n, timeout=15000)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(params=MODES)
+def base(request: pytest.FixtureRequest, built: Path) -> str:
+    if request.param == "file":
+        return built.as_uri() + "/"
+    return request.getfixturevalue("http_root")
+
+
+@pytest.fixture
+def visit(browser: Any, base: str) -> Iterator[Visit]:
+    v = Visit(browser, base)
+    yield v
+    v.close()
+
+
+@pytest.mark.parametrize("kind", ["dashboard", "teams", "team", "rep", "accounts", "account", "competitors",
+                                  "quality"])
+def test_page_loads_cleanly(kind: str, visit: Visit, built: Path, base: str, screenshots: Path) -> None:
+    rel = page_kinds(built)[kind]
+    visit.open(rel)
+    plots = visit.page.locator(".plot[data-fig]").count()
+    drawn = visit.page.locator(".plot[data-fig] svg.main-svg").count()
+    assert drawn >= plots
+    if kind in ("dashboard", "team", "rep", "account"):
+        assert plots > 0, f"{kind} page has no chart"
+    assert visit.errors == []
+    assert visit.foreign == []
+    assert visit.page.locator("h1").first.inner_text().strip()
+    if base.startswith("file"):
+        visit.page.screenshot(path=str(screenshots / f"{kind}.png"), full_page=True)
+
+
+def test_search_finds_an_account_by_part_of_its_name(visit: Visit, built: Path) -> None:
+    accounts = json.loads((built / "data" / "accounts.json").read_text(encoding="utf-8"))
+    target = next(a for a in accounts if len(a["name"]) >= 4)
+    part = target["name"][1:4]
+    visit.open("competitors.html")  # any page: the search box is on every page
+    visit.page.fill("#search", part)
+    results = visit.page.locator("#search-results a")
+    results.first.wait_for()
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    want = target["url"]
+    assert any(h and h.endswith(want) for h in hrefs), (part, hrefs)
+    visit.page.locator(f'#search-results a[href$="{want}"]').first.click()
+    visit.page.wait_for_load_state("load")
+    assert visit.page.url.endswith(want)
+    assert target["name"] in visit.page.locator("h1").inner_text()
+    # from a page one folder down, the result links still resolve
+    visit.page.fill("#search", target["id"])
+    visit.page.locator("#search-results a").first.wait_for()
+    visit.page.keyboard.press("Enter")
+    visit.page.wait_for_load_state("load")
+    assert visit.page.url.endswith(want)
+    assert visit.errors == [] and visit.foreign == []
+
+
+def test_search_finds_a_key_person(visit: Visit, built: Path) -> None:
+    text = (built / "assets" / "search-index.js").read_text(encoding="utf-8")
+    rows = json.loads(text[len("window.SITEGEN_SEARCH="):].rstrip().rstrip(";"))
+    person = next(r for r in rows if r[0] == "p")
+    visit.open("index.html")
+    visit.page.fill("#search", person[1])
+    visit.page.locator("#search-results a").first.wait_for()
+    assert person[1] in visit.page.locator("#search-results").inner_text()
+
+
+def _click_through(visit: Visit, selector: str) -> str:
+    link = visit.page.locator(selector).first
+    href = link.get_attribute("href")
+    link.click()
+    visit.page.wait_for_load_state("load")
+    visit.wait_for_plots()
+    assert visit.page.locator("h1").first.inner_text().strip(), href
+    return visit.page.url
+
+
+def test_links_between_dashboard_rep_account_and_competitor_pages(visit: Visit, built: Path) -> None:
+    visit.open("index.html")
+    url = _click_through(visit, "main a[href*='teams/']")  # dashboard -> team
+    assert "/teams/" in url
+    url = _click_through(visit, "main table a[href*='reps/']")  # team -> rep
+    assert "/reps/" in url
+    url = _click_through(visit, "main table a[href*='accounts/']")  # rep -> account
+    assert "/accounts/" in url
+    account = page_kinds(built)["account"]
+    visit.open(account)
+    url = _click_through(visit, "#competition a[href*='competitors.html#']")  # account -> competitor
+    fragment = urlsplit(url).fragment
+    assert fragment and visit.page.locator(f"#{fragment}").count() == 1
+    url = _click_through(visit, f"#{fragment} a[href*='accounts/']")  # competitor -> account
+    assert "/accounts/" in url
+    url = _click_through(visit, ".crumbs a[href$='index.html']")  # account -> dashboard
+    assert url.endswith("index.html")
+    for nav in ("teams.html", "accounts.html", "competitors.html", "quality.html", "index.html"):
+        _click_through(visit, f".mainnav a[href$='{nav}']")
+    assert visit.errors == [] and visit.foreign == []
+
+
+def test_account_list_filters_and_sorts(visit: Visit) -> None:
+    visit.open("accounts.html")
+    page = visit.page
+    rows = page.locator("#account-table tbody tr")
+    total = rows.count()
+    options = page.locator("select[data-filter='rep'] option")
+    rep = options.nth(1).get_attribute("value")
+    page.select_option("select[data-filter='rep']", rep)
+    visible = page.locator("#account-table tbody tr:not([hidden])")
+    assert 0 < visible.count() < total
+    assert all(visible.nth(i).get_attribute("data-rep") == rep for i in range(visible.count()))
+    page.select_option("select[data-filter='rep']", "")
+    assert page.locator("#account-table tbody tr:not([hidden])").count() == total
+    # sort by open value: largest first
+    page.locator("#account-table th", has_text=page.locator("#account-table th").nth(8).inner_text()).first.click()
+    values = [float(v) for v in page.eval_on_selector_all(
+        "#account-table tbody tr td:nth-child(9)", "tds => tds.map(td => td.getAttribute('data-v'))")]
+    assert values == sorted(values, reverse=True)
+
+
+def test_phone_width_has_no_page_level_horizontal_scroll(browser: Any, built: Path, screenshots: Path) -> None:
+    v = Visit(browser, built.as_uri() + "/", width=390)
+    try:
+        for kind in ("account", "rep", "dashboard"):
+            v.open(page_kinds(built)[kind])
+            overflow = v.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 1, f"{kind}: page is {overflow}px wider than a phone screen"
+            v.page.screenshot(path=str(screenshots / f"{kind}-phone.png"), full_page=True)
+        assert v.errors == [] and v.foreign == []
+    finally:
+        v.close()
+
+
+def test_account_page_prints_on_a4(browser: Any, built: Path, screenshots: Path) -> None:
+    v = Visit(browser, built.as_uri() + "/")
+    try:
+        v.open(page_kinds(built)["account"])
+        v.page.emulate_media(media="print")
+        assert not v.page.locator(".topbar").is_visible()
+        pdf = v.page.pdf(format="A4", print_background=True)
+        assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
+        (screenshots / "account-a4.pdf").write_bytes(pdf)
+    finally:
+        v.close()

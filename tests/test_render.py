@@ -303,3 +303,13 @@ def test_a_failed_build_keeps_the_last_site(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.undo()
     build(load_config(tmp_path / "sitegen.yaml"), BuildOptions(as_of=AS_OF, quiet=True))
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("output")) == ["output"]
+
+
+def test_layouts_readme_examples_work(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[1] / "layouts" / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```jinja\n(.*?)```", readme, re.S)
+    account, base = blocks[0], blocks[1]
+    out = build_site(tmp_path, layouts={"account.html": account, "base.html": base})
+    page = read(out / "accounts" / "ka-001.html")
+    assert "拜访前请先查看最近三次跟进记录。" in page and "客户档案" in page  # super() kept the original
+    assert "内部资料，请勿外传" in read(out / "index.html")

@@ -37,6 +37,8 @@ A copy in which the rep fixed the cells and that comes back as input is handled:
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import io
 import json
 import multiprocessing as mp
@@ -46,7 +48,7 @@ import unicodedata
 import warnings
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -67,10 +69,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 AUTHOR = "sitegen"
 MANIFEST = ".sitegen-feedback.json"
+FORMAT_VERSION = 1  # bump when the look of the feedback files changes: every file is rewritten
 MARKER_PROPERTY = "sitegen-feedback"  # custom document property of a feedback copy
 COPY_SUFFIXES = (".xlsx", ".xlsm")
 MAX_COPY_BYTES = 50 * 1024 * 1024  # larger workbooks are listed, not copied (openpyxl needs ~50x in memory)
 MAX_COMMENT_CHARS = 2000
+MAX_COMMENTS = 5000  # comments per copy; further marked cells are coloured only (comments are heavy VML)
 EXCEL_MAX_ROW = 1_048_576
 EXCEL_MAX_COL = 16_384
 
@@ -228,6 +232,8 @@ class _Job:
     dest: str  # relative to out_dir, posix
     rep: str
     issues: list[Issue]
+    digest: str = ""  # SHA-256 of the original, from the reader
+    mtime_ns: int = 0
 
 
 @dataclass
@@ -342,7 +348,7 @@ def _plan(loaded: Loaded, config: Config) -> _Plan:
             elif too_large:
                 plan.listed.append(_Listed(rel, rep, t["no_copy_large"], group))
             else:
-                plan.jobs.append(_Job(rel, f.path, "", rep, group))
+                plan.jobs.append(_Job(rel, f.path, "", rep, group, result.digest if result else "", f.mtime_ns))
     for job in plan.jobs:
         job.dest = _claim(plan, _dest_for(job.rel, job.rep))
     return plan
@@ -377,12 +383,31 @@ def location(sheet: str, cell: str = "A1") -> str:
     return f"{quote_sheet(sheet)}!{cell}"
 
 
+def _restyle(cell: Cell, name: str, make: Callable[[], dict[str, object]]) -> None:
+    """Set style attributes through a per-workbook cache keyed by (current style, name).
+
+    openpyxl deduplicates every new Font/Fill/Alignment by comparing it with all known ones; doing that
+    for each of 20,000 rows takes minutes. The cache makes it once per distinct style. `name` must
+    identify the attributes `make` returns exactly.
+    """
+    wb = cell.parent.parent
+    cache: dict[tuple[object, ...], object] = wb.__dict__.setdefault("_sitegen_styles", {})
+    key = (tuple(cell._style) if cell._style is not None else (), name)
+    arr = cache.get(key)
+    if arr is None:
+        for k, v in make().items():
+            setattr(cell, k, v)
+        cache[key] = copy.copy(cell._style)
+    else:
+        cell._style = copy.copy(arr)
+
+
 def _link(cell: Cell, *, location_: str | None = None, target: str | None = None, tooltip: str = "") -> None:
     from openpyxl.styles import Font
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     cell.hyperlink = Hyperlink(ref=cell.coordinate, location=location_, target=target, tooltip=tooltip or None)
-    cell.font = Font(color="0563C1", underline="single")
+    _restyle(cell, "link", lambda: {"font": Font(color="0563C1", underline="single")})
 
 
 def _severity_label(sev: Severity, lang: str) -> str:
@@ -448,7 +473,8 @@ def _style_table(ws: Worksheet, header_row: int, last_row: int, widths: Sequence
         for c in range(1, len(widths) + 1):
             cell = ws.cell(r, c)
             wrap = c in wrap_cols
-            cell.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal=cell.alignment.horizontal)
+            _restyle(cell, f"top-{wrap}", lambda cell=cell, wrap=wrap: {"alignment": Alignment(
+                wrap_text=wrap, vertical="top", horizontal=cell.alignment.horizontal)})
             if wrap and isinstance(cell.value, str):
                 lines = max(lines, _lines(cell.value, widths[c - 1]))
         if lines > 1:  # neither Excel nor LibreOffice grows rows written without a height
@@ -487,9 +513,9 @@ def _severity_cell(cell: Cell, sev: Severity, lang: str) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     put(cell, _severity_label(sev, lang))
-    cell.fill = PatternFill("solid", fgColor=FILL[sev])
-    cell.font = Font(color=FONT[sev], bold=sev is Severity.ERROR)
-    cell.alignment = Alignment(horizontal="center", vertical="top")
+    _restyle(cell, f"severity-{sev.value}", lambda: {
+        "fill": PatternFill("solid", fgColor=FILL[sev]), "font": Font(color=FONT[sev], bold=sev is Severity.ERROR),
+        "alignment": Alignment(horizontal="center", vertical="top")})
 
 
 def _counts(issues: Sequence[Issue]) -> dict[str, int]:
@@ -591,17 +617,20 @@ def annotate_workbook(src: Path, dest: Path, issues: Sequence[Issue], *, lang: s
         row, col = _top_left(ws, r0 + 1, c0 + 1)
         at[(i.sheet, row, col)].append(i)
         placed[id(i)] = ws.cell(row, col).coordinate
-    for (sheet, row, col), items in sorted(at.items(), key=lambda kv: (sheet_index.get(kv[0][0], 0), kv[0][1], kv[0][2])):
+    ordered_cells = sorted(at.items(), key=lambda kv: (sheet_index.get(kv[0][0], 0), kv[0][1], kv[0][2]))
+    for n, ((sheet, row, col), items) in enumerate(ordered_cells):
         ws = wb[sheet]
         cell = ws.cell(row, col)
         worst = min((i.severity for i in items), key=lambda s: _RANK[s])
-        cell.fill = PatternFill("solid", fgColor=FILL[worst])
+        _restyle(cell, f"mark-{worst.value}", lambda worst=worst: {"fill": PatternFill("solid", fgColor=FILL[worst])})
+        if ws.sheet_state != "visible":
+            ws.sheet_state = "visible"
+        if n >= MAX_COMMENTS:  # a sheet where every row is wrong: colour only, the list has every message
+            continue
         old = cell.comment.text if cell.comment is not None and cell.comment.author != AUTHOR else ""
         text = _comment_text(items, lang, old)
         lines = sum(1 + len(line) // 24 for line in text.splitlines())
         cell.comment = Comment(text, AUTHOR, height=min(600, 20 + 17 * lines), width=360)
-        if ws.sheet_state != "visible":
-            ws.sheet_state = "visible"
 
     # --- the issue list, first
     name = t["sheet"]
@@ -782,14 +811,16 @@ def _mp_context() -> mp.context.BaseContext:
     return mp.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _run_jobs(jobs: list[_Job], out: Path, lang: str, stamp: datetime, workers: int) -> dict[int, str | None]:
-    """Write every copy; returns job index -> None (written) or the reason it failed."""
-    outcome: dict[int, str | None] = {}
-    args = [(j.src, out / j.dest, j.issues, lang, j.rel, stamp) for j in jobs]
-    if workers > 1 and len(jobs) >= 4:
+def _run_jobs(jobs: list[_Job], out: Path, lang: str, workers: int,
+              done: dict[int, str | None] | None = None) -> dict[int, str | None]:
+    """Write every copy not in `done`; returns job index -> None (written) or the reason it failed."""
+    outcome: dict[int, str | None] = dict(done or {})
+    args = {n: (j.src, out / j.dest, j.issues, lang, j.rel, _deterministic_time([j.mtime_ns]))
+            for n, j in enumerate(jobs) if n not in outcome}
+    if workers > 1 and len(args) >= 4:
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as ex:
-                futures = {n: ex.submit(_write_job, *a) for n, a in enumerate(args)}
+                futures = {n: ex.submit(_write_job, *a) for n, a in args.items()}
                 for n, fut in futures.items():
                     try:
                         outcome[n] = fut.result()
@@ -797,10 +828,55 @@ def _run_jobs(jobs: list[_Job], out: Path, lang: str, stamp: datetime, workers: 
                         pass
         except (BrokenProcessPool, OSError):
             pass
-    for n, a in enumerate(args):
+    for n, a in args.items():
         if n not in outcome:
             outcome[n] = _write_job(*a)
     return outcome
+
+
+def _key(*parts: object) -> str:
+    """What a feedback file is made from: equal keys give equal bytes, so the file need not be rewritten."""
+    blob = json.dumps([FORMAT_VERSION, *parts], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _file_sha(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+class _Manifest:
+    """out_dir/.sitegen-feedback.json: the files the last run wrote, with their keys and hashes."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / MANIFEST
+        self.out = out
+        self.previous: dict[str, dict[str, str]] = {}
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+            files = data.get("files", {}) if isinstance(data, dict) else {}
+            if isinstance(files, list):
+                files = {f: {} for f in files if isinstance(f, str)}
+            self.previous = {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, dict)}
+        except (OSError, ValueError, AttributeError):
+            self.previous = {}
+        self.current: dict[str, dict[str, str]] = {}
+
+    def fresh(self, rel: str, key: str) -> bool:
+        """The file is there, unchanged since we wrote it from the same key."""
+        prev = self.previous.get(rel, {})
+        return prev.get("key") == key and bool(prev.get("sha256")) and _file_sha(self.out / rel) == prev["sha256"]
+
+    def record(self, rel: str, key: str) -> None:
+        self.current[rel] = {"key": key, "sha256": _file_sha(self.out / rel)}
+
+    def save(self, input_dir: Path) -> None:
+        _clean_stale(self.out, input_dir, self.previous, set(self.current))
+        text = json.dumps({"version": FORMAT_VERSION, "files": dict(sorted(self.current.items()))},
+                          ensure_ascii=False, indent=1)
+        self.path.write_text(text + "\n", "utf-8")
 
 
 def _default_workers() -> int:
@@ -832,7 +908,10 @@ def _clean_stale(out: Path, input_dir: Path, previous: Iterable[str], current: s
 
 def write_feedback(loaded: Loaded, config: Config, out_dir: Path, *, input_dir: Path,
                    workers: int | None = None) -> list[Path]:
-    """Write the annotated feedback workbooks of `loaded` under `out_dir`; return every file written, sorted.
+    """Write the annotated feedback workbooks of `loaded` under `out_dir`; return every feedback file, sorted.
+
+    A file whose inputs (original's digest and mtime, its issues, language) are those of the last run and
+    that nobody changed since is left as it is (and still returned): a weekly run rewrites only what changed.
 
     See the module docstring for the layout. Raises FeedbackError (a ValueError, and a ConfigError so
     the CLI reports it as a usage problem) when `out_dir` is inside `input_dir`. Workbooks that cannot be
@@ -849,13 +928,18 @@ def write_feedback(loaded: Loaded, config: Config, out_dir: Path, *, input_dir: 
                                 else f"拒绝写入输入文件夹 {inp} 内的 {out / job.dest}")
     stamp = _deterministic_time(f.mtime_ns for f in loaded.files)
     out.mkdir(parents=True, exist_ok=True)
-    outcome = _run_jobs(plan.jobs, out, lang, stamp, workers if workers is not None else _default_workers())
+    manifest = _Manifest(out)
+    keys = [_key("copy", lang, j.rel, j.dest, j.digest, j.mtime_ns, [i.to_dict() for i in j.issues])
+            for j in plan.jobs]
+    done: dict[int, str | None] = {n: None for n, j in enumerate(plan.jobs) if manifest.fresh(j.dest, keys[n])}
+    outcome = _run_jobs(plan.jobs, out, lang, workers if workers is not None else _default_workers(), done)
 
     written: list[Path] = []
     for n, job in enumerate(plan.jobs):
         reason = outcome[n]
         if reason is None:
             written.append(out / job.dest)
+            manifest.record(job.dest, keys[n])
             for i in job.issues:
                 plan.placed.setdefault(i, (job.rep, job.dest))
         else:
@@ -869,27 +953,27 @@ def write_feedback(loaded: Loaded, config: Config, out_dir: Path, *, input_dir: 
         dest = out / rel
         if _inside(dest.resolve(), inp):
             continue
-        _write_rep_list(dest, rep, by_rep[rep], lang, stamp)
+        items = sorted(by_rep[rep], key=lambda x: x.rel)
+        key = _key("list", lang, rel, rep, stamp, [(x.rel, x.reason, [i.to_dict() for i in x.issues]) for x in items])
+        if not manifest.fresh(rel, key):
+            _write_rep_list(dest, rep, items, lang, stamp)
+        manifest.record(rel, key)
         written.append(dest)
-        for item in by_rep[rep]:
+        for item in items:
             for i in item.issues:
                 plan.placed.setdefault(i, (item.rep, rel))
 
     owners = {r.rel: _owner(r.rel, r.owner, config) for r in loaded.results}
     summary = out / t["summary_file"]
     if not _inside(summary.resolve(), inp):
-        _write_summary(summary, loaded.report.issues, plan.placed, owners, lang, stamp)
+        issues = loaded.report.issues
+        key = _key("summary", lang, stamp, [(i.to_dict(), plan.placed.get(i)) for i in issues], sorted(owners.items()))
+        if not manifest.fresh(t["summary_file"], key):
+            _write_summary(summary, issues, plan.placed, owners, lang, stamp)
+        manifest.record(t["summary_file"], key)
         written.append(summary)
 
-    manifest = out / MANIFEST
-    current = {p.relative_to(out).as_posix() for p in written}
-    previous: list[str] = []
-    try:
-        previous = list(json.loads(manifest.read_text("utf-8")).get("files", []))
-    except (OSError, ValueError, AttributeError):
-        previous = []
-    _clean_stale(out, inp, previous, current)
-    manifest.write_text(json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    manifest.save(inp)
     return sorted(written)
 
 

@@ -549,3 +549,17 @@ def test_english_names(run: Run, tmp_path: Path) -> None:
     rels = {p.relative_to(tmp_path / "fb").as_posix() for p in written}
     assert {"issues-summary.xlsx", "李四/issues.xlsx", CUSTOMER} <= rels
     assert openpyxl.load_workbook(tmp_path / "fb" / CUSTOMER).sheetnames[0] == "Issues"
+
+
+def test_unchanged_files_are_not_rewritten(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "fb"
+    first = write_feedback(run.loaded, run.config, out, input_dir=run.inp, workers=1)
+    stat = {p: p.stat().st_mtime_ns for p in first}
+    (out / CARD).write_bytes(b"damaged by hand")
+    fewer = _with_issues(run.loaded, [i for i in run.loaded.report.issues if i.cell != "F7"])
+    again = write_feedback(fewer, run.config, out, input_dir=run.inp, workers=1)
+    assert again == first
+    changed = {p.relative_to(out).as_posix() for p in again if p.stat().st_mtime_ns != stat[p]}
+    assert changed == {CARD, CUSTOMER, "问题汇总.xlsx"}  # rewritten by hand / fewer issues / fewer issues
+    assert openpyxl.load_workbook(out / CARD).sheetnames[0] == "问题清单"
+    assert ("客户档案表", "F7") not in marks(out / CUSTOMER)

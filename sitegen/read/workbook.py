@@ -182,11 +182,16 @@ class SheetExtent:
     def _scan(self, body: bytes) -> None:
         if not body:
             return
+        if b"<c" not in body and b"<row" not in body:
+            return  # text only (a long string, or padding): no position changes
         if _ODD_TAG.search(body):
             self._scan_slow(body)
             return
+        has_cells = b'<c r="' in body
         # Fast path: every row tag starts with r="..", every cell tag with r="A1" .. r="ZZ999999".
-        if _TWO_LETTERS.search(body):
+        if not has_cells:
+            pass
+        elif _TWO_LETTERS.search(body):
             self.max_col = max(self.max_col, _col_index(max(_TWO_LETTERS.findall(body))))
         else:
             for n in range(26, self.max_col, -1):
@@ -197,7 +202,7 @@ class SheetExtent:
         # themselves by their own r, whatever row tag they sit in).
         tags = _ROW_NUMBERS.findall(body)
         top = max((int(r) for r in tags), default=0)
-        if b'<c r="' in body and _greater_than(max(top, self.max_row)).search(body):
+        if has_cells and _greater_than(max(top, self.max_row)).search(body):
             top = max(top, max(int(r) for r in _CELL_ROWS.findall(body)))
         self.max_row = max(self.max_row, top)
         # the cursor for a later cell or row without r: the last cell or row tag of this buffer
@@ -493,7 +498,12 @@ def _read_calamine(path: Path, package: Package | None) -> RawWorkbook:
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        try:
+            str(path).encode("utf-8")
+            wb = pc.CalamineWorkbook.from_path(str(path))
+        except UnicodeEncodeError:  # a file name that is not valid UTF-8 (copied from an old share)
+            with path.open("rb") as fh:
+                wb = pc.CalamineWorkbook.from_filelike(fh)
         names = list(wb.sheet_names)
         metas = {m.name: m for m in wb.sheets_metadata}
     except Exception as exc:  # calamine raises its own error types for damaged files

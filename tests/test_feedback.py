@@ -563,3 +563,32 @@ def test_unchanged_files_are_not_rewritten(run: Run, tmp_path: Path) -> None:
     assert changed == {CARD, CUSTOMER, "问题汇总.xlsx"}  # rewritten by hand / fewer issues / fewer issues
     assert openpyxl.load_workbook(out / CARD).sheetnames[0] == "问题清单"
     assert ("客户档案表", "F7") not in marks(out / CUSTOMER)
+
+
+REPO_INPUT = Path(__file__).resolve().parents[1] / "input"
+
+
+def test_every_demo_issue_has_a_marked_cell(tmp_path: Path) -> None:
+    """Issue 5, done when: on the shipped demo every issue has a marked cell in a feedback workbook."""
+    if not any(REPO_INPUT.rglob("*.xlsx")):
+        pytest.skip("the demo department is not in input/")
+    before = hashes(REPO_INPUT)
+    config = Config(root=tmp_path)
+    loaded = load(config, AS_OF, input_dir=REPO_INPUT)
+    out = tmp_path / "fb"
+    write_feedback(loaded, config, out, input_dir=REPO_INPUT)
+    ws = openpyxl.load_workbook(out / "问题汇总.xlsx").worksheets[0]
+    head = [c.value for c in ws[3]]
+    rows = [dict(zip(head, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=4)]
+    assert len(rows) == len(loaded.report.issues)
+    books: dict[str, openpyxl.Workbook] = {}
+    for i in loaded.report.issues:
+        if not i.cell:
+            continue
+        row = next(r for r in rows if (r["文件"], r["工作表"], r["单元格"], r["代码"]) == (i.file, i.sheet, i.cell, i.code))
+        fb = str(row["反馈文件"])
+        wb = books.setdefault(fb, openpyxl.load_workbook(out / fb))
+        cell = wb[i.sheet][i.cell]
+        assert cell.comment is not None and i.message in cell.comment.text, (fb, i.sheet, i.cell)
+        assert cell.fill.fgColor.rgb in OUR_FILLS
+    assert hashes(REPO_INPUT) == before

@@ -120,7 +120,7 @@ def _greater_than(n: int) -> re.Pattern[bytes]:
 
 
 _ATTRS = rb'((?:[^<>"\']|"[^"]*"|\'[^\']*\')*)>'
-_TAG = re.compile(rb'<(/?)(row|c)(?=[\s/>])' + _ATTRS)
+_TAG = re.compile(rb'<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])' + _ATTRS)
 _R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REF = re.compile(rb"^\s*([A-Za-z]*)\s*([0-9]*)\s*$")
 _COMPLETE_TAG = re.compile(rb'<[^<>"\']*(?:(?:"[^"]*"|\'[^\']*\')[^<>"\']*)*>')
@@ -182,10 +182,10 @@ class SheetExtent:
     def _scan(self, body: bytes) -> None:
         if not body:
             return
-        if b"<c" not in body and b"<row" not in body:
+        if b"<c" not in body and b"<row" not in body and b":c" not in body and b":row" not in body:
             return  # text only (a long string, or padding): no position changes
-        if _ODD_TAG.search(body):
-            self._scan_slow(body)
+        if b":c" in body or b":row" in body or _ODD_TAG.search(body):
+            self._scan_slow(body)  # calamine reads <x:c> by its local name: prefixed tags take the slow path
             return
         has_cells = b'<c r="' in body
         # Fast path: every row tag starts with r="..", every cell tag with r="A1" .. r="ZZ999999".
@@ -205,44 +205,52 @@ class SheetExtent:
         if has_cells and _greater_than(max(top, self.max_row)).search(body):
             top = max(top, max(int(r) for r in _CELL_ROWS.findall(body)))
         self.max_row = max(self.max_row, top)
-        # the cursor for a later cell or row without r: the last cell or row tag of this buffer
-        last_c, last_row = body.rfind(b'<c r="'), body.rfind(b'<row r="')
-        if last_row > last_c:
+        # the cursor for a later cell or row without r, kept as calamine keeps it: a row's r sets the
+        # row, every </row> moves to the next one; a cell's r sets the column, every cell moves one on
+        last_row = body.rfind(b'<row r="')
+        if last_row >= 0:
             end = body.find(b'"', last_row + 8)
-            digits = body[last_row + 8: end] if end > 0 else b""
-            self.row, self.col = (_int(digits) if digits.isdigit() else self.row + 1), 0
-        elif last_c >= 0:
+            tag_end = body.find(b">", last_row)
+            self.row = _int(body[last_row + 8: end]) - 1 + body.count(b"</row>", last_row) + (body[tag_end - 1: tag_end] == b"/")
+        else:
+            self.row += body.count(b"</row>")
+        last_c = body.rfind(b'<c r="')
+        row_end = max(body.rfind(b"</row>"), body.rfind(b"/>", last_row) if last_row >= 0 and last_row > last_c else -1)
+        if last_c > max(row_end, last_row):
             end = body.find(b'"', last_c + 6)
-            m = _REF.match(body[last_c + 6: end]) if end > 0 else None
-            if m and m.group(1) and m.group(2):
-                self.col, self.row = _col_index(m.group(1)), _int(m.group(2))
+            m = _REF.match(body[last_c + 6: end])
+            self.col = _col_index(m.group(1)) if m and m.group(1) else self.col + 1
+        elif row_end >= 0 or last_row >= 0:
+            self.col = 0
 
     def _scan_slow(self, body: bytes) -> None:
+        """Tag by tag, as calamine places cells (self.row and self.col are its 0-based cursors)."""
         for m in _TAG.finditer(body):
             closing, name, attrs = m.group(1), m.group(2), m.group(3)
+            self_closing = attrs.rstrip().endswith(b"/")
+            if name == b"row":
+                if closing:
+                    self.row, self.col = self.row + 1, 0
+                    continue
+                a = _R_ATTR.search(attrs)
+                ref = (a.group(1) if a.group(1) is not None else a.group(2)) if a else None
+                if ref is not None and ref.strip().isdigit():
+                    self.row = _int(ref.strip()) - 1
+                if self_closing:
+                    self.row, self.col = self.row + 1, 0
+                continue
             if closing:
                 continue
             a = _R_ATTR.search(attrs)
             ref = (a.group(1) if a.group(1) is not None else a.group(2)) if a else None
-            if name == b"row":
-                if ref is not None and ref.strip().isdigit():
-                    self.row = _int(ref.strip())
-                else:
-                    self.row += 1
-                self.col = 0
-                continue
             rm = _REF.match(ref) if ref is not None else None
-            if rm and (rm.group(1) or rm.group(2)):
-                if rm.group(1):
-                    self.col = _col_index(rm.group(1))
-                else:
-                    self.col += 1
-                if rm.group(2):
-                    self.row = _int(rm.group(2))
+            if rm and rm.group(1) and rm.group(2):
+                row, col = _int(rm.group(2)) - 1, _col_index(rm.group(1)) - 1
             else:
-                self.col += 1
-            self.max_col = max(self.max_col, self.col)
-            self.max_row = max(self.max_row, self.row)
+                row, col = self.row, self.col
+            self.col = col + 1
+            self.max_row = max(self.max_row, row + 1)
+            self.max_col = max(self.max_col, col + 1)
 
 
 # ---------------------------------------------------------------- extent of an ods table

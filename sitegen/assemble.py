@@ -48,7 +48,10 @@ class _Counts:
 
 
 def _place(src: Source) -> str:
-    return f"{src.file} / {src.sheet} / {src.cell('account_id') or ('第' + str(src.row) + '行')}"
+    return f"{src.file} / {src.sheet} / {src.cell('account_id') or src.cell('account_name') or ('第' + str(src.row) + '行')}"
+
+
+_LABELS_EN = {"客户编号": "Account ID", "汇报对象": "Reports to", "接触人": "Contact"}
 
 
 def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Assembled:
@@ -62,7 +65,12 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
 
     def issue(code: str, row: Row, key: str, **fields: object) -> Issue:
         account = str(fields.get("account") or row.values.get("account_id") or "")
-        i = make_issue(code, lang=lang, file=row.src.file, sheet=row.src.sheet, cell=row.src.cell(key) or "",
+        cell = row.src.cell(key)
+        if not cell and key == "account_id":  # an id taken from the name, or no id at all: point at the name
+            cell = row.src.cell("account_name")
+        if lang == "en" and isinstance(fields.get("column"), str):
+            fields["column"] = _LABELS_EN.get(str(fields["column"]), fields["column"])
+        i = make_issue(code, lang=lang, file=row.src.file, sheet=row.src.sheet, cell=cell,
                        rep=row.rep, **{"account": account, **fields})
         issues.append(i)
         return i

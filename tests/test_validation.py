@@ -408,3 +408,17 @@ def test_rows_with_errors_are_rejected_with_their_reason(tmp_path: Path, load_in
     assert [(i.code, i.cell) for i in loaded.report.issues if i.file == "张三/跟进.xlsx"] == [
         ("value-enum", "C3"), ("account-unknown", "B5")]
     assert loaded.report.errors == 2
+
+
+def test_duplicate_names_when_ids_come_from_names(tmp_path: Path, load_input) -> None:
+    write(tmp_path / "张三" / "客户.xlsx", [Sheet("客户档案", [["客户名称", "销售阶段"], ["甲公司", "提案"], ["甲公司 ", "立项"]])])
+    loaded = load_input(tmp_path, account_id_from_name=True)
+    i = one(loaded, "account-duplicate")
+    assert (i.cell, i.account) == ("A3", "甲公司")
+    assert "张三/客户.xlsx / 客户档案 / A2" in i.message
+
+
+def test_cross_file_messages_in_english(tmp_path: Path, load_input) -> None:
+    department(tmp_path, ("张三/跟进.xlsx", [Sheet("跟进记录", [["日期", "客户编号", "接触人"], [date(2026, 11, 2), "KA-001", "张总"]])]))
+    i = one(load_input(tmp_path, language="en"), "person-unknown")
+    assert i.message.startswith("“Contact”: “张总” is not a key person of account “KA-001”")

@@ -287,3 +287,51 @@ def test_cli(name: str, tmp_path: Path) -> None:
     data = json.loads(r["out"])
     assert data["summary"]["accounts"] >= 1 + len(case.accounts)
     _check(data["issues"], case)
+
+
+# ---------------------------------------------------------------- faults while reading
+
+@pytest.mark.parametrize("n_good", [0, 3])  # alone: one process per file; with others: the shared pool
+def test_a_worker_that_fails_or_dies_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n_good: int) -> None:
+    import helpers
+
+    from sitegen.read import pool
+
+    root = tmp_path / "input"
+    for i in range(n_good):
+        write(root / f"good{i}.xlsx", [Sheet("客户档案", [["客户编号", "客户名称", "客户经理"], [f"G{i}", "好", "张三"]])])
+    for name in ("boom-memory.xlsx", "boom-bug.xlsx", "boom-abort.xlsx"):
+        write(root / name, [Sheet("客户档案", [["客户编号", "客户名称", "客户经理"], [name, "坏", "张三"]])])
+    monkeypatch.setattr(pool, "read_file", helpers.read_or_fail)
+    loaded = load(Config(root=tmp_path), AS_OF, input_dir=root)
+    assert {a.id for a in loaded.dataset.accounts} == {f"G{i}" for i in range(n_good)}
+    by_file = {i.file: i for i in loaded.report.issues}
+    assert by_file["boom-memory.xlsx"].code == "file-too-large" and "内存" in by_file["boom-memory.xlsx"].message
+    assert by_file["boom-bug.xlsx"].code == "file-unreadable" and "内部错误" in by_file["boom-bug.xlsx"].message
+    assert by_file["boom-abort.xlsx"].code == "file-too-large"
+
+
+def test_a_file_removed_after_discovery(tmp_path: Path) -> None:
+    from sitegen.read.discover import InputFile
+    from sitegen.read.extract import ReadContext, read_file
+
+    result = read_file(InputFile(tmp_path / "gone.xlsx", "gone.xlsx", 10, 0), ReadContext(Config(root=tmp_path), AS_OF))
+    assert result.unreadable and result.issues[0].code == "file-unreadable" and "无法打开" in result.issues[0].message
+
+
+def test_an_unreadable_folder_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "input"
+    write(root / GOOD, [Sheet("客户档案", [["客户编号", "客户名称", "客户经理"], ["GOOD-1", "好客户", "张三"]])])
+    write(root / "锁住" / "x.xlsx", [Sheet("客户档案", [["客户编号", "客户名称", "客户经理"], ["L1", "锁", "张三"]])])
+    real = os.scandir
+
+    def scandir(path):  # what a folder without read permission does (tests run as root, chmod would not)
+        if str(path).endswith("锁住"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    loaded = load(Config(root=tmp_path), AS_OF, input_dir=root, read=__import__("sitegen.read.pool", fromlist=["x"]).read_serial)
+    (i,) = [i for i in loaded.report.issues if i.code == "file-unreadable"]
+    assert (i.file, i.severity) == ("锁住/", Severity.ERROR) and "无法读取此文件夹" in i.message
+    assert {a.id for a in loaded.dataset.accounts} == {"GOOD-1"}

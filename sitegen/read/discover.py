@@ -32,7 +32,18 @@ def discover(root: Path, *, lang: str = "zh") -> tuple[list[InputFile], list[Iss
     def skip(rel: str, why_zh: str, why_en: str) -> None:
         issues.append(make_issue("file-skipped", lang=lang, file=rel, reason=why_en if lang == "en" else why_zh))
 
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    def unreadable(exc: OSError) -> None:
+        # a folder that cannot be listed would silently drop its workbooks: say so
+        where = Path(exc.filename) if exc.filename else root
+        try:
+            rel = rel_name(where, root) if where != root else "."
+        except ValueError:
+            rel = str(where)
+        why = (f"the folder cannot be read ({exc.strerror or type(exc).__name__})" if lang == "en"
+               else f"无法读取此文件夹（{exc.strerror or type(exc).__name__}），其中的工作簿没有导入")
+        issues.append(make_issue("file-unreadable", lang=lang, file=rel + "/", reason=why))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         here = Path(dirpath)
         keep = []
         for d in sorted(dirnames):

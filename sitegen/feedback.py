@@ -70,7 +70,8 @@ if TYPE_CHECKING:  # pragma: no cover
 AUTHOR = "sitegen"
 MANIFEST = ".sitegen-feedback.json"
 FORMAT_VERSION = 1  # bump when the look of the feedback files changes: every file is rewritten
-MARKER_PROPERTY = "sitegen-feedback"  # custom document property of a feedback copy
+MARKER_PROPERTY = "sitegen-feedback"  # custom document property of a feedback copy: the original's path
+SHEET_PROPERTY = "sitegen-feedback-sheet"  # ... and the name of its issue list
 COPY_SUFFIXES = (".xlsx", ".xlsm")
 MAX_COPY_BYTES = 50 * 1024 * 1024  # larger workbooks are listed, not copied (openpyxl needs ~50x in memory)
 MAX_COMMENT_CHARS = 2000
@@ -543,11 +544,13 @@ def _remove_old_marks(wb: Workbook, sheet_title: str) -> None:
     from openpyxl.worksheet.worksheet import Worksheet
 
     props = getattr(wb, "custom_doc_props", None)
-    names = [p.name for p in props.props] if props is not None else []
+    names = {p.name: p.value for p in props.props} if props is not None else {}
     if MARKER_PROPERTY not in names:
         return
+    recorded = str(names.get(SHEET_PROPERTY) or "")
+    lists = {recorded} if recorded else {_TEXT["zh"]["sheet"], _TEXT["en"]["sheet"], sheet_title}
     for ws in list(wb.worksheets):
-        if ws.title in (_TEXT["zh"]["sheet"], _TEXT["en"]["sheet"], sheet_title):
+        if ws.title in lists and len(wb.worksheets) > 1:
             wb.remove(ws)
     ours = {("00" + c).upper() for c in FILL.values()} | {("FF" + c).upper() for c in FILL.values()}
     for ws in wb.worksheets:
@@ -559,7 +562,7 @@ def _remove_old_marks(wb: Workbook, sheet_title: str) -> None:
                 rgb = cell.fill.fgColor.rgb if cell.fill is not None and cell.fill.fgColor is not None else None
                 if isinstance(rgb, str) and rgb.upper() in ours:
                     cell.fill = PatternFill()
-    props.props = [p for p in props.props if p.name != MARKER_PROPERTY]
+    props.props = [p for p in props.props if p.name not in (MARKER_PROPERTY, SHEET_PROPERTY)]
 
 
 def _comment_text(items: Sequence[Issue], lang: str, old: str) -> str:
@@ -675,6 +678,7 @@ def annotate_workbook(src: Path, dest: Path, issues: Sequence[Issue], *, lang: s
         wb.views[0].firstSheet = 0
     wb.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula results: recalculate on open
     wb.custom_doc_props.append(StringProperty(name=MARKER_PROPERTY, value=title or src.name))
+    wb.custom_doc_props.append(StringProperty(name=SHEET_PROPERTY, value=name))
     _save(wb, dest, stamp or datetime(2000, 1, 1))
 
 

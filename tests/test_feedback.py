@@ -592,3 +592,24 @@ def test_every_demo_issue_has_a_marked_cell(tmp_path: Path) -> None:
         assert cell.comment is not None and i.message in cell.comment.text, (fb, i.sheet, i.cell)
         assert cell.fill.fgColor.rgb in OUR_FILLS
     assert hashes(REPO_INPUT) == before
+
+
+def test_a_rep_sheet_named_like_the_issue_list_is_kept(tmp_path: Path) -> None:
+    inp = tmp_path / "input" / "张三"
+    inp.mkdir(parents=True)
+    wb = openpyxl.Workbook()
+    wb.active.title = "问题清单"
+    wb.active["A1"] = "张三自己的待办问题"
+    ws = wb.create_sheet("客户跟进表")
+    ws.append(["日期", "客户编号", "跟进方式", "接触人"])
+    ws.append(["2026-11-01", "KA-1", "飞鸽", "x"])
+    wb.save(inp / "跟进.xlsx")
+    config = Config(root=tmp_path)
+    for week in (1, 2):
+        loaded = load(config, AS_OF, input_dir=tmp_path / "input")
+        write_feedback(loaded, config, tmp_path / "fb", input_dir=tmp_path / "input", workers=1)
+        copy = openpyxl.load_workbook(tmp_path / "fb" / "张三" / "跟进.xlsx")
+        assert copy.sheetnames == ["问题清单2", "问题清单", "客户跟进表"], week
+        assert copy["问题清单"]["A1"].value == "张三自己的待办问题"
+        if week == 1:  # the rep hands the copy back unchanged
+            shutil.copy(tmp_path / "fb" / "张三" / "跟进.xlsx", inp / "跟进.xlsx")

@@ -9,9 +9,10 @@ Excel or WPS keeps it text. Private fields are never among the columns.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -49,8 +50,15 @@ _STYLES = (
 )
 
 
+_NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _esc(text: str) -> str:
-    text = _ILLEGAL.sub("", text)[:MAX_TEXT]
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT]
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    text = _ILLEGAL.sub("", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -63,38 +71,62 @@ def _col(n: int) -> str:
     return s
 
 
-def _cell(ref: str, v: Cell, header: bool = False) -> str:
-    if v is None or v == "":
-        return ""
-    if isinstance(v, bool):
-        v = "是" if v else "否"
-    if isinstance(v, date):
-        return f'<c r="{ref}" s="3"><v>{(v - _EPOCH).days}</v></c>'
-    if isinstance(v, (int, float)):
-        return f'<c r="{ref}"><v>{v!r}</v></c>' if v == v and v not in (float("inf"), float("-inf")) else ""
-    text = str(v)
-    style = 2 if header else 1 if text.startswith(_RISKY) else 0
-    s = f' s="{style}"' if style else ""
-    return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{_esc(text)}</t></is></c>'
+# Cells are written without their optional `r` reference (position follows order; an empty cell is <c/>),
+# one small function per value type: the follow-up sheet alone may hold millions of cells.
+
+def _text(v: str) -> str:
+    if not v:
+        return "<c/>"
+    style = ' s="1"' if v.startswith(_RISKY) else ""
+    space = ' xml:space="preserve"' if v[0].isspace() or v[-1].isspace() else ""
+    return f'<c t="inlineStr"{style}><is><t{space}>{_esc(v)}</t></is></c>'
+
+
+def _number(v: float) -> str:
+    return f"<c><v>{v!r}</v></c>" if math.isfinite(v) else "<c/>"
+
+
+def _day(v: date) -> str:
+    return f'<c s="3"><v>{(v - _EPOCH).days}</v></c>'
+
+
+def _yes_no(v: bool) -> str:
+    return _text("是" if v else "否")
+
+
+_WRITERS: dict[type, Callable[[Any], str]] = {str: _text, int: _number, float: _number, date: _day, bool: _yes_no,
+                                              type(None): lambda _v: "<c/>"}
+
+
+def _cell(v: Cell) -> str:
+    writer = _WRITERS.get(type(v))
+    return writer(v) if writer else _text(str(v))
+
+
+def _header(v: str) -> str:
+    return f'<c t="inlineStr" s="2"><is><t>{_esc(v)}</t></is></c>'
 
 
 def sheet_xml(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    width = len(headers)
     parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
              'state="frozen"/></sheetView></sheetViews>'
              '<cols>']
-    for i, _h in enumerate(headers):
+    for i in range(width):
         parts.append(f'<col min="{i + 1}" max="{i + 1}" width="16" customWidth="1"/>')
     parts.append("</cols><sheetData>")
-    parts.append('<row r="1">' + "".join(_cell(f"{_col(i)}1", h, True) for i, h in enumerate(headers)) + "</row>")
+    parts.append("<row>" + "".join(map(_header, headers)) + "</row>")
     n = 1
     for row in rows:
         n += 1
-        parts.append(f'<row r="{n}">' + "".join(_cell(f"{_col(i)}{n}", v) for i, v in enumerate(row)) + "</row>")
+        if len(row) != width:
+            raise ValueError(f"row {n} has {len(row)} cells, the header {width}")
+        parts.append("<row>" + "".join(map(_cell, row)) + "</row>")
     parts.append("</sheetData>")
     if headers:
-        parts.append(f'<autoFilter ref="A1:{_col(len(headers) - 1)}{max(n, 1)}"/>')
+        parts.append(f'<autoFilter ref="A1:{_col(width - 1)}{max(n, 1)}"/>')
     parts.append("</worksheet>")
     return "".join(parts)
 
@@ -146,7 +178,7 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Cell
             info = zipfile.ZipInfo(name, _ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            z.writestr(info, text.encode("utf-8"))
+            z.writestr(info, text.encode("utf-8"), compresslevel=1)  # fast: the file is rebuilt every week
     return buf.getvalue()
 
 

@@ -313,3 +313,10 @@ def test_layouts_readme_examples_work(tmp_path: Path) -> None:
     page = read(out / "accounts" / "ka-001.html")
     assert "拜访前请先查看最近三次跟进记录。" in page and "客户档案" in page  # super() kept the original
     assert "内部资料，请勿外传" in read(out / "index.html")
+
+
+@pytest.mark.parametrize("text", ["客户重视本地服务。\n第二行\n\n第二段", "价格 12.5 万，\"含税\"", "  前导空格"])
+def test_plain_notes_render_as_markdown_would(text: str) -> None:
+    from sitegen.render.notes import _converter
+
+    assert render_notes(text) == _converter().reset().convert(text)

@@ -403,6 +403,18 @@ def _restyle(cell: Cell, name: str, make: Callable[[], dict[str, object]]) -> No
         cell._style = copy.copy(arr)
 
 
+def _top(cell: Cell, wrap: bool) -> Callable[[], dict[str, object]]:
+    from openpyxl.styles import Alignment
+
+    return lambda: {"alignment": Alignment(wrap_text=wrap, vertical="top", horizontal=cell.alignment.horizontal)}
+
+
+def _mark(sev: Severity) -> Callable[[], dict[str, object]]:
+    from openpyxl.styles import PatternFill
+
+    return lambda: {"fill": PatternFill("solid", fgColor=FILL[sev])}
+
+
 def _link(cell: Cell, *, location_: str | None = None, target: str | None = None, tooltip: str = "") -> None:
     from openpyxl.styles import Font
     from openpyxl.worksheet.hyperlink import Hyperlink
@@ -474,8 +486,7 @@ def _style_table(ws: Worksheet, header_row: int, last_row: int, widths: Sequence
         for c in range(1, len(widths) + 1):
             cell = ws.cell(r, c)
             wrap = c in wrap_cols
-            _restyle(cell, f"top-{wrap}", lambda cell=cell, wrap=wrap: {"alignment": Alignment(
-                wrap_text=wrap, vertical="top", horizontal=cell.alignment.horizontal)})
+            _restyle(cell, f"top-{wrap}", _top(cell, wrap))
             if wrap and isinstance(cell.value, str):
                 lines = max(lines, _lines(cell.value, widths[c - 1]))
         if lines > 1:  # neither Excel nor LibreOffice grows rows written without a height
@@ -544,7 +555,9 @@ def _remove_old_marks(wb: Workbook, sheet_title: str) -> None:
     from openpyxl.worksheet.worksheet import Worksheet
 
     props = getattr(wb, "custom_doc_props", None)
-    names = {p.name: p.value for p in props.props} if props is not None else {}
+    if props is None:
+        return
+    names = {p.name: p.value for p in props.props}
     if MARKER_PROPERTY not in names:
         return
     recorded = str(names.get(SHEET_PROPERTY) or "")
@@ -590,7 +603,6 @@ def annotate_workbook(src: Path, dest: Path, issues: Sequence[Issue], *, lang: s
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.packaging.custom import StringProperty
-    from openpyxl.styles import PatternFill
     from openpyxl.worksheet.worksheet import Worksheet
 
     t = _t(lang)
@@ -625,7 +637,7 @@ def annotate_workbook(src: Path, dest: Path, issues: Sequence[Issue], *, lang: s
         ws = wb[sheet]
         cell = ws.cell(row, col)
         worst = min((i.severity for i in items), key=lambda s: _RANK[s])
-        _restyle(cell, f"mark-{worst.value}", lambda worst=worst: {"fill": PatternFill("solid", fgColor=FILL[worst])})
+        _restyle(cell, f"mark-{worst.value}", _mark(worst))
         if ws.sheet_state != "visible":
             ws.sheet_state = "visible"
         if n >= MAX_COMMENTS:  # a sheet where every row is wrong: colour only, the list has every message

@@ -174,4 +174,5 @@ def radar(rows: Sequence[CompetitionRow], dimensions: Sequence[str], t: Callable
         data.append({"type": "scatterpolar", "name": t("comp.us") if r.is_us else r.party, "r": values,
                      "theta": theta, "fill": "toself" if r.is_us else "none", "line": {"color": color},
                      "opacity": 0.9})
-    return _fig(data, 320, polar={"radialaxis": {"range": [0, 5], "dtick": 1}}, margin={"l": 50, "r": 50})
+    return _fig(data, 340, polar={"radialaxis": {"range": [0, 5], "dtick": 1}}, margin={"l": 50, "r": 50, "t": 20, "b": 20},
+                legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.05, "yanchor": "top"})

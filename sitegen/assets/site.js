@@ -43,9 +43,19 @@
       var fig = JSON.parse(src.textContent);
       window.Plotly.newPlot(el, fig.data, merge(BASE, fig.layout || {}), CONFIG);
     }
-    window.addEventListener("beforeprint", function () {
-      for (var k = 0; k < plots.length; k++) { try { window.Plotly.Plots.resize(plots[k]); } catch (e) { /* ignore */ } }
-    });
+    // Paper is narrower than the screen: redraw every plot at its printed width (synchronously, so the
+    // browser prints the redrawn figures), and back again after printing.
+    function fit() {
+      for (var k = 0; k < plots.length; k++) {
+        try { window.Plotly.relayout(plots[k], { autosize: true }); } catch (e) { /* keep the drawn figure */ }
+      }
+    }
+    window.addEventListener("beforeprint", fit);
+    window.addEventListener("afterprint", fit);
+    if (window.matchMedia) {
+      var mq = window.matchMedia("print");
+      if (mq.addEventListener) mq.addEventListener("change", fit);
+    }
   }
 
   /* ---- sortable tables: click a header with data-sort="num" or "text" */

@@ -87,6 +87,13 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             f"{report.errors} data errors, {report.warnings} warnings")
         if published:
             say(f"已发布到 {published}" if zh else f"published to {published}")
+        if opts.verbose:
+            d = measures.department
+            say((f"  {d.counts.accounts} 个客户、{len(measures.reps)} 位客户经理、{len(measures.teams)} 个团队；"
+                 f"停滞客户 {len(d.stale)}，逾期行动 {len(d.overdue)}；数据问题见 {output / 'quality.html'}") if zh else
+                (f"  {d.counts.accounts} accounts, {len(measures.reps)} reps, {len(measures.teams)} teams; "
+                 f"{len(d.stale)} stale accounts, {len(d.overdue)} overdue actions; data problems: "
+                 f"{output / 'quality.html'}"))
     return BuildResult(0, output, count, pages, size, report.errors, report.warnings, secs, published)
 
 

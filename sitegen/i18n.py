@@ -17,7 +17,7 @@ LANGUAGES = ("zh", "en")
 @cache
 def strings(lang: str) -> dict[str, str]:
     name = lang if lang in LANGUAGES else "zh"
-    text = resources.files("sitegen").joinpath("locale", f"{name}.yaml").read_text(encoding="utf-8")
+    text = resources.files("sitegen").joinpath(f"locale/{name}.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text) or {}
     return {str(k): str(v) for k, v in data.items()}
 

@@ -52,5 +52,5 @@ def render_site(dataset: Dataset, report: Report, m: Measures, config: Config,
     yield "data/export.xlsx", export_tables(m, report, config)
     yield "assets/search-index.js", data.search_index(m, urls)
     for name in ASSETS:
-        yield f"assets/{name}", resources.files("sitegen").joinpath("assets", name).read_bytes()
+        yield f"assets/{name}", resources.files("sitegen").joinpath(f"assets/{name}").read_bytes()
     yield "assets/plotly.min.js", plotly_js()

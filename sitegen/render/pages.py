@@ -103,10 +103,11 @@ class Pages:
 
     def _scope_charts(self, s: Scope) -> dict[str, charts.Figure]:
         t = self.t
-        figs: dict[str, charts.Figure] = {
-            "pipeline": charts.pipeline_by_stage(s.by_stage, self.stage_label, t),
-            "funnel": charts.funnel(s.funnel, self.stage_label, t),
-        }
+        figs: dict[str, charts.Figure] = {}
+        if s.counts.open_projects:
+            figs["pipeline"] = charts.pipeline_by_stage(s.by_stage, self.stage_label, t)
+        if s.funnel and s.funnel[0].reached:
+            figs["funnel"] = charts.funnel(s.funnel, self.stage_label, t)
         if s.forecast:
             figs["forecast"] = charts.forecast(s.forecast, t)
         if s.kind == "rep" and s.activity:

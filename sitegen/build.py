@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+from jinja2 import TemplateError, TemplateSyntaxError
+
 from .config import Config, ConfigError
 from .load import load
 from .measures import compute
@@ -73,7 +75,10 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
                                seconds=time.perf_counter() - t0)
         measures = compute(loaded.dataset, report.issues, config, opts.as_of)
         files = render_site(loaded.dataset, report, measures, config)
-        count, pages, size = write_site(files, output)
+        try:
+            count, pages, size = write_site(files, output)
+        except TemplateError as exc:
+            raise BuildError(template_problem(exc, zh)) from None
         published = None
         if opts.publish_dir or config.publish:
             published = (opts.publish_dir or config.path(config.publish or Path())).resolve()
@@ -110,6 +115,21 @@ def locked(config: Config) -> Iterator[None]:
         yield
     finally:
         lock.__exit__(None, None, None)
+
+
+def template_problem(exc: TemplateError, zh: bool) -> str:
+    """A layout mistake in plain words, naming the template file and line (the old site stays in place)."""
+    place = ""
+    if isinstance(exc, TemplateSyntaxError) and exc.name:
+        place = f"{exc.filename or exc.name}:{exc.lineno}"
+    else:
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.endswith(".html"):
+                place = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+            tb = tb.tb_next
+    return (f"模板有错误（{place or '未知位置'}）：{exc.message}；网站未更新" if zh
+            else f"template error ({place or 'unknown place'}): {exc.message}; the site was not updated")
 
 
 def check_output(output: Path, input_dir: Path, config: Config) -> None:

@@ -320,3 +320,16 @@ def test_plain_notes_render_as_markdown_would(text: str) -> None:
     from sitegen.render.notes import _converter
 
     assert render_notes(text) == _converter().reset().convert(text)
+
+
+@pytest.mark.parametrize("template", ['{% extends "default:account.html" %}{% block profile %}{{ nosuch.x }}'
+                                      '{% endblock %}', "{% block profile %}{% endfor %}"])
+def test_a_broken_layout_is_reported_with_its_place_and_keeps_the_site(tmp_path: Path, template: str) -> None:
+    out = build_site(tmp_path)
+    before = read(out / "index.html")
+    (tmp_path / "layouts").mkdir()
+    (tmp_path / "layouts" / "account.html").write_text(template, encoding="utf-8")
+    with pytest.raises(BuildError) as err:
+        build(load_config(tmp_path / "sitegen.yaml"), BuildOptions(as_of=AS_OF, quiet=True))
+    assert "account.html" in str(err.value)
+    assert read(out / "index.html") == before

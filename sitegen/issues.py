@@ -85,8 +85,8 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     "sheet-empty": (Severity.INFO, "工作表没有数据行。", "The sheet has no data rows."),
     "sheet-too-large": (
         Severity.WARNING,
-        "工作表范围过大（{rows} 行 × {cols} 列），只读取了左上角 {limit} 行 × {width} 列。",
-        "The sheet is too large ({rows} rows × {cols} columns); only its top-left {limit} rows × {width} columns were read.",
+        "工作表范围过大（{rows} 行 × {cols} 列），只读取了左上角的前 {limit} 行（每行最多 400 列）。",
+        "The sheet is too large ({rows} rows × {cols} columns); only its first {limit} rows (up to 400 columns) were read.",
     ),
     "sheet-unreadable": (
         Severity.ERROR,

@@ -124,10 +124,9 @@ def read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
                                             reason=sheet.error))
             continue
         if sheet.truncated:
-            rows_read, cols_read = sheet.read_extent
             result.issues.append(make_issue("sheet-too-large", lang=ctx.lang, file=f.rel, sheet=sheet.name,
                                             rows=sheet.truncated[0], cols=sheet.truncated[1],
-                                            limit=rows_read, width=cols_read))
+                                            limit=sheet.read_extent[0]))
         if not any(any(not is_blank(v) for v in row) for row in sheet.rows):
             if not sheet.hidden and not sheet.truncated:
                 result.issues.append(make_issue("sheet-empty", lang=ctx.lang, file=f.rel, sheet=sheet.name))

@@ -186,5 +186,9 @@ def test_bad_workbooks_are_errors_not_crashes(tmp_path: Path) -> None:
     assert p.returncode == 1
     data = json.loads(p.stdout)
     assert data["summary"]["accounts"] == 1
-    assert sorted((i["file"], i["code"]) for i in data["issues"] if i["severity"] == "error") == [
-        ("张三/坏.xlsx", "file-unreadable"), ("张三/空.xlsx", "file-unreadable")]
+    # listed under the rep whose folder holds them, so that the report groups them there
+    assert sorted((i["file"], i["code"], i["rep"]) for i in data["issues"] if i["severity"] == "error") == [
+        ("张三/坏.xlsx", "file-unreadable", "张三"), ("张三/空.xlsx", "file-unreadable", "张三")]
+    text = run(str(root), cwd=tmp_path).stdout
+    zhang = text[text.index("■ 张三"):]
+    assert "  张三/坏.xlsx\n   错误  无法读取此文件" in zhang

@@ -6,7 +6,7 @@ This runs in worker processes: its input and output are plain picklable values.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -87,6 +87,19 @@ def folder_owner(rel: str) -> str:
 
 def read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
     """Read, recognise and normalise one workbook. Never raises for bad input."""
+    result = _read_file(f, ctx)
+    owner = file_owner(result, f.rel, ctx.config)
+    if owner:  # file and sheet problems belong to the workbook's owner, so that the report groups them there
+        result.issues = [i if i.rep else replace(i, rep=owner) for i in result.issues]
+    return result
+
+
+def file_owner(result: WorkbookResult | None, rel: str, cfg: Config) -> str:
+    """The rep a workbook belongs to: its 填表人 title, else its folder, else the configured default."""
+    return _owner(result.owner if result is not None else "", rel, cfg)
+
+
+def _read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
     cfg = ctx.config
     result = WorkbookResult(rel=f.rel, digest="")
     try:

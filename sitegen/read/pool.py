@@ -15,7 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from ..issues import make_issue
 from .discover import InputFile
-from .extract import ReadContext, WorkbookResult, read_file
+from .extract import ReadContext, WorkbookResult, file_owner, read_file
 
 WORKER_MEMORY_BYTES = 3 * 1024 * 1024 * 1024  # address-space limit of a reading process
 
@@ -103,7 +103,7 @@ def _unreadable(f: InputFile, ctx: ReadContext, code: str, reason: str) -> Workb
     except OSError:
         digest = ""
     r = WorkbookResult(rel=f.rel, digest=digest, unreadable=True)
-    r.issues.append(make_issue(code, lang=ctx.lang, file=f.rel, reason=reason))
+    r.issues.append(make_issue(code, lang=ctx.lang, file=f.rel, reason=reason, rep=file_owner(None, f.rel, ctx.config)))
     return r
 
 

@@ -12,17 +12,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from .audience import restrict
+from .cache import open_cache
 from .config import Config, ConfigError
-from .load import load
-from .measures import compute
+from .history import load_history, save_snapshot
+from .incremental import ReadStats, cached_reader
+from .issues import Report
+from .load import Loaded, load
+from .measures import Measures, compute
+from .model import Dataset
 from .publish import BuildLock, LockedError, copy_site, recover, staging_dir, swap_in
-from .render import render_site
+from .render import data, render_site
+from .weekly import Weekly, weekly_view
 
 Echo = Callable[[str], None] | None
 MARKER = ".sitegen-site"  # marks a folder as a site sitegen may replace
@@ -66,7 +73,9 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
     check_output(output, input_dir, config)
 
     with locked(config):
-        loaded = load(config, opts.as_of, input_dir=input_dir)
+        cache = open_cache(config, opts.as_of)
+        stats = ReadStats()
+        loaded = load(config, opts.as_of, input_dir=input_dir, read=cached_reader(cache, opts.as_of, stats))
         report = loaded.report
         if opts.strict and (report.errors or report.warnings):
             say(f"严格模式：有 {report.errors} 个错误、{report.warnings} 个警告，未生成网站" if zh
@@ -74,24 +83,13 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             return BuildResult(1, output, errors=report.errors, warnings=report.warnings,
                                seconds=time.perf_counter() - t0)
         measures = compute(loaded.dataset, report.issues, config, opts.as_of)
-        files = render_site(loaded.dataset, report, measures, config)
+        weekly = weekly_view(config, loaded.dataset, data.summary(measures, report), opts.as_of,
+                             load_history(config), stats.stale)
+        files = site_files(loaded.dataset, report, measures, config, weekly, opts.as_of)
         try:
             count, pages, size = write_site(files, output)
         except TemplateError as exc:
             raise BuildError(template_problem(exc, zh)) from None
-        published = None
-        if opts.publish_dir or config.publish:
-            published = (opts.publish_dir or config.path(config.publish or Path())).resolve()
-            copy_site(output, published)
-
-    secs = time.perf_counter() - t0
-    if not opts.quiet:
-        say(f"已生成 {pages} 个页面（共 {count} 个文件，{size / 1e6:.1f} MB）到 {output}，用时 {secs:.1f} 秒；"
-            f"数据错误 {report.errors} 个，警告 {report.warnings} 个" if zh else
-            f"built {pages} pages ({count} files, {size / 1e6:.1f} MB) into {output} in {secs:.1f} s; "
-            f"{report.errors} data errors, {report.warnings} warnings")
-        if published:
-            say(f"已发布到 {published}" if zh else f"published to {published}")
         if opts.verbose:
             d = measures.department
             say((f"  {d.counts.accounts} 个客户、{len(measures.reps)} 位客户经理、{len(measures.teams)} 个团队；"
@@ -99,7 +97,57 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
                 (f"  {d.counts.accounts} accounts, {len(measures.reps)} reps, {len(measures.teams)} teams; "
                  f"{len(d.stale)} stale accounts, {len(d.overdue)} overdue actions; data problems: "
                  f"{output / 'quality.html'}"))
+        save_snapshot(config, weekly.snapshot)  # only once the site is complete
+        feedback = write_build_feedback(loaded, config, input_dir, say)
+        published = None
+        if opts.publish_dir or config.publish:
+            published = (opts.publish_dir or config.path(config.publish or Path())).resolve()
+            copy_site(output, published)
+
+    secs = time.perf_counter() - t0
+    for note in (*cache.notes, *weekly.notes):
+        say(note)
+    if not opts.quiet:
+        for rel, when in sorted(stats.stale.items()):
+            say(f"注意：{rel} 本周无法读取，沿用 {when} 的数据" if zh else f"note: {rel} could not be read; using its data of {when}")
+        say(f"已生成 {pages} 个页面（共 {count} 个文件，{size / 1e6:.1f} MB）到 {output}，用时 {secs:.1f} 秒；"
+            f"数据错误 {report.errors} 个，警告 {report.warnings} 个" if zh else
+            f"built {pages} pages ({count} files, {size / 1e6:.1f} MB) into {output} in {secs:.1f} s; "
+            f"{report.errors} data errors, {report.warnings} warnings")
+        if feedback:
+            say(f"反馈工作簿：{feedback}" if zh else f"feedback workbooks: {feedback}")
+        if published:
+            say(f"已发布到 {published}" if zh else f"published to {published}")
     return BuildResult(0, output, count, pages, size, report.errors, report.warnings, secs, published)
+
+
+def site_files(dataset: Dataset, report: Report, measures: Measures, config: Config, weekly: Weekly,
+               as_of: date) -> Iterator[tuple[str, bytes]]:
+    """The whole site; with audiences, one complete site per audience in its own folder."""
+    if not config.audiences:
+        yield from render_site(dataset, report, measures, config, weekly=weekly)
+        return
+    for audience in config.audiences:
+        ds, rep = restrict(dataset, report, audience)
+        m = measures if not audience.teams else compute(ds, rep.issues, config, as_of)
+        view = weekly if not audience.teams else weekly.for_accounts({a.id for a in ds.accounts})
+        for rel, body in render_site(ds, rep, m, replace(config, title=f"{config.title} · {audience.title}"),
+                                     weekly=view):
+            yield f"{audience.name}/{rel}", body
+
+
+def write_build_feedback(loaded: Loaded, config: Config, input_dir: Path, say: Callable[[str], None]) -> Path | None:
+    """Annotated copies of the workbooks with problems, in the feedback folder (outside the site)."""
+    if not any(i.cell for i in loaded.report.issues) or config.feedback_dir.resolve() == input_dir:
+        return None
+    from .feedback import FeedbackError, write_feedback
+
+    try:
+        write_feedback(loaded, config, config.feedback_dir, input_dir=input_dir)
+    except (FeedbackError, OSError) as exc:
+        say(f"反馈工作簿未写出：{exc}" if config.language != "en" else f"feedback workbooks not written: {exc}")
+        return None
+    return config.feedback_dir
 
 
 @contextmanager
@@ -150,17 +198,17 @@ def write_site(files: Iterable[tuple[str, bytes]], output: Path) -> tuple[int, i
     staged.mkdir()
     count = pages = size = 0
     seen: set[str] = set()
-    for rel, data in files:
+    for rel, body in files:
         target = safe_path(staged, rel)
         key = rel.lower()
         if key in seen:
             raise BuildError(f"internal error: two files would share the path {rel}")
         seen.add(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        target.write_bytes(body)
         count += 1
         pages += rel.endswith(".html")
-        size += len(data)
+        size += len(body)
     (staged / MARKER).write_text("sitegen\n", encoding="utf-8")
     swap_in(staged, output)
     return count, pages, size

@@ -15,6 +15,7 @@ from ..export import export_tables
 from ..issues import Report
 from ..measures import Measures
 from ..model import Dataset
+from ..weekly import Weekly
 from . import data
 from .env import make_env
 from .pages import Pages
@@ -40,7 +41,7 @@ def make_urls(dataset: Dataset, m: Measures) -> Urls:
 
 
 def render_site(dataset: Dataset, report: Report, m: Measures, config: Config,
-                layouts_dir: Path | None = None) -> Iterator[tuple[str, bytes]]:
+                layouts_dir: Path | None = None, weekly: Weekly | None = None) -> Iterator[tuple[str, bytes]]:
     urls = make_urls(dataset, m)
     env = make_env(layouts_dir if layouts_dir is not None else config.layouts_dir)
     pages = Pages(env, dataset, report, m, config, urls)

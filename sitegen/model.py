@@ -12,15 +12,24 @@ from datetime import date
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """Where a record came from. `columns` maps column keys to Excel column letters and is shared by
+    every row of a sheet (one tuple, not one per row: 250,000 follow-ups would otherwise hold millions
+    of small tuples); `cells` holds the exceptions, e.g. a merged cell whose value sits in the top-left
+    cell of its range, or a card layout's scattered value cells."""
+
     file: str  # relative to the input folder, with forward slashes
     sheet: str
     row: int  # 1-based Excel row (for card sheets: the row of the first label)
-    cells: tuple[tuple[str, str], ...] = ()  # (column key, A1 ref) for the cells this record used
+    cells: tuple[tuple[str, str], ...] = ()  # (column key, A1 ref) overriding `columns`
+    columns: tuple[tuple[str, str], ...] = ()  # (column key, column letters), shared per sheet
 
     def cell(self, key: str) -> str:
         for k, ref in self.cells:
             if k == key:
                 return ref
+        for k, letters in self.columns:
+            if k == key:
+                return f"{letters}{self.row}"
         return ""
 
     @property

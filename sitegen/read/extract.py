@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from ..cells import a1
+from ..cells import a1, col_letter
 from ..config import Config
 from ..forms import Column, FormSpec, Kind, forms_for, header_key
 from ..forms.values import ENUM_ALIASES, ENUMS, SUBTOTAL_WORDS
@@ -363,6 +363,8 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
         return
     private = _private_labels(cfg)
     cols = sorted(table.columns.items())
+    letters = {col.key: col_letter(c) for c, col in cols}
+    shared_columns = tuple(letters.items())
     extras = sorted(table.extras.items())
     identifying = [c for c, col in cols if col.key in IDENTIFYING]
     read = accepted = rejected = skipped = 0
@@ -420,7 +422,8 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
             rejected += 1
             continue
         accepted += 1
-        src = Source(f.rel, sheet.name, r + 1, tuple(cells))
+        overrides = tuple(kv for kv in cells if kv[1] != f"{letters[kv[0]]}{r + 1}")
+        src = Source(f.rel, sheet.name, r + 1, overrides or (), shared_columns)
         result.rows.append(Row(form.key, values, tuple(extra), tuple(priv), src, rep))
     result.sheets.append(SheetCount(f.rel, sheet.name, form.key, owner, read, accepted, rejected, skipped))
 

@@ -176,3 +176,35 @@ def radar(rows: Sequence[CompetitionRow], dimensions: Sequence[str], t: Callable
                      "opacity": 0.9})
     return _fig(data, 340, polar={"radialaxis": {"range": [0, 5], "dtick": 1}}, margin={"l": 50, "r": 50, "t": 20, "b": 20},
                 legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.05, "yanchor": "top"})
+
+
+STAGE_COLORS = ("#dbeafe", "#bfdbfe", "#93c5fd", "#60a5fa", "#3b82f6", "#1d4ed8", "#1e3a8a")
+
+
+def trend_pipeline(labels: Sequence[str], by_stage: dict[str, list[float]], weighted: Sequence[float],
+                   label: Callable[[str], str], t: Callable[[str], str]) -> Figure:
+    """Open value per stage across the weeks in history (stacked), with the weighted forecast as a line."""
+    data: list[dict[str, Any]] = []
+    for i, (stage, values) in enumerate(by_stage.items()):
+        data.append({"type": "bar", "name": label(stage), "x": list(labels), "y": list(values),
+                     "marker": {"color": STAGE_COLORS[min(i, len(STAGE_COLORS) - 1)]},
+                     "hovertemplate": "%{x}<br>" + label(stage) + " %{y:,.1f} " + t("unit.wan") + "<extra></extra>"})
+    data.append({"type": "scatter", "mode": "lines+markers", "name": t("m.weighted"), "x": list(labels),
+                 "y": list(weighted), "line": {"color": AMBER, "width": 3}, "marker": {"size": 8},
+                 "hovertemplate": "%{x}<br>" + t("m.weighted") + " %{y:,.1f} " + t("unit.wan") + "<extra></extra>"})
+    return _fig(data, 320, barmode="stack", xaxis={"type": "category"}, yaxis={"title": {"text": t("unit.wan")}},
+                legend={"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"}, margin={"b": 60})
+
+
+def trend_counts(labels: Sequence[str], series: Sequence[tuple[str, Sequence[int | None], str]],
+                 t: Callable[[str], str]) -> Figure:
+    """A few counts across the weeks in history (stale accounts, data errors, warnings), one line each."""
+    data = [{"type": "scatter", "mode": "lines+markers", "name": name, "x": list(labels), "y": list(values),
+             "line": {"color": color}, "marker": {"size": 8}, "connectgaps": False,
+             "hovertemplate": "%{x}<br>" + name + " %{y}<extra></extra>"}
+            for name, values, color in series]
+    top = max((v for _, values, _ in series for v in values if v is not None), default=0)
+    yaxis: dict[str, Any] = {"rangemode": "tozero", "title": {"text": t("m.count")}}
+    if top <= 5:
+        yaxis.update(dtick=1, range=[-0.3, 5.5])  # small counts: whole numbers; a line at 0 stays visible
+    return _fig(data, 260, xaxis={"type": "category"}, yaxis=yaxis)

@@ -40,7 +40,7 @@ def read(p: Path) -> str:
 
 
 def test_every_page_kind_is_built(site: Path) -> None:
-    for name in ("index.html", "teams.html", "accounts.html", "competitors.html", "quality.html"):
+    for name in ("index.html", "teams.html", "accounts.html", "competitors.html", "quality.html", "changes.html"):
         assert (site / name).is_file(), name
     accounts = json.loads(read(site / "data" / "accounts.json"))
     assert {a["id"] for a in accounts} == {"KA-001", "KA-002", "KA-003", "KA-004", "KA-101", "KA-102", "KA-103"}
@@ -122,7 +122,7 @@ def test_quality_page_lists_every_issue(site: Path) -> None:
 def test_summary_json_contract(site: Path) -> None:
     s = json.loads(read(site / "data" / "summary.json"))
     assert set(s) == {"as_of", "counts", "pipeline", "stale_accounts", "overdue_actions", "no_decision_maker", "won",
-                      "lost", "issues"}
+                      "lost", "issues", "issues_by_rep"}
     assert s["as_of"] == AS_OF.isoformat()
     assert s["counts"] == {"accounts": 7, "open_accounts": 5, "projects": 8, "open_projects": 6, "key_persons": 8,
                            "competition_rows": 6, "followups": 8}
@@ -133,6 +133,7 @@ def test_summary_json_contract(site: Path) -> None:
     assert s["no_decision_maker"] == ["KA-002", "KA-003"]
     assert (s["won"], s["lost"]) == (1, 1)
     assert s["issues"] == {"error": 4, "warning": 1}
+    assert s["issues_by_rep"] == {"张三": {"error": 0, "warning": 1}, "李四": {"error": 4, "warning": 0}}
     # the dashboard shows the same figures
     index = read(site / "index.html")
     assert "1,230" in index and "576" in index

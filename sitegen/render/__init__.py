@@ -12,10 +12,11 @@ from pathlib import Path
 
 from ..config import Config
 from ..export import export_tables
+from ..history import History
 from ..issues import Report
 from ..measures import Measures
 from ..model import Dataset
-from ..weekly import Weekly
+from ..weekly import Weekly, weekly_view
 from . import data
 from .env import make_env
 from .pages import Pages
@@ -44,12 +45,15 @@ def render_site(dataset: Dataset, report: Report, m: Measures, config: Config,
                 layouts_dir: Path | None = None, weekly: Weekly | None = None) -> Iterator[tuple[str, bytes]]:
     urls = make_urls(dataset, m)
     env = make_env(layouts_dir if layouts_dir is not None else config.layouts_dir)
-    pages = Pages(env, dataset, report, m, config, urls)
+    if weekly is None:  # no history given (a caller outside `sitegen build`): this week alone
+        weekly = weekly_view(config, dataset, data.summary(m, report), m.as_of, History((), ()), {})
+    pages = Pages(env, dataset, report, m, config, urls, weekly)
     for path, html in pages.all():
         yield path, html.encode("utf-8")
     yield "data/summary.json", data.dumps(data.summary(m, report))
     yield "data/accounts.json", data.dumps(data.accounts(m, config, urls))
     yield "data/issues.json", data.dumps(data.issues(report))
+    yield "data/changes.json", data.dumps(weekly.changes.to_json(urls.account_map()))
     yield "data/export.xlsx", export_tables(m, report, config)
     yield "assets/search-index.js", data.search_index(m, urls)
     for name in ASSETS:

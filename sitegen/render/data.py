@@ -3,6 +3,7 @@
 - data/summary.json   the department's headline figures
 - data/accounts.json  one object per account, with its projects and its page
 - data/issues.json    every issue with its place
+- data/changes.json   what changed since the previous week in history (shape: sitegen/changes.py)
 - assets/search-index.js  accounts, key persons and reps for the search box, as a script (works from file://)
 
 None of these holds a private field: they are built from named, public attributes only.
@@ -14,7 +15,7 @@ import json
 from typing import Any
 
 from ..config import Config
-from ..issues import Report
+from ..issues import Report, Severity
 from ..measures import Measures
 from ..measures.common import probability
 from .env import json_for_script
@@ -49,7 +50,17 @@ def summary(m: Measures, report: Report) -> dict[str, Any]:
         "won": d.win_loss.won,
         "lost": d.win_loss.lost,
         "issues": {"error": report.errors, "warning": report.warnings},
+        "issues_by_rep": issues_by_rep(report),
     }
+
+
+def issues_by_rep(report: Report) -> dict[str, dict[str, int]]:
+    """Errors and warnings per rep (issues without a rep are counted in `issues` only)."""
+    out: dict[str, dict[str, int]] = {}
+    for i in report.issues:
+        if i.rep and i.severity in (Severity.ERROR, Severity.WARNING):
+            out.setdefault(i.rep, {"error": 0, "warning": 0})[i.severity.value] += 1
+    return dict(sorted(out.items()))
 
 
 def accounts(m: Measures, config: Config, urls: Urls) -> list[dict[str, Any]]:

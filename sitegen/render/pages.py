@@ -22,11 +22,13 @@ from ..measures import AccountFacts, Measures, Scope
 from ..measures.activity import RepActivity, Week
 from ..measures.coverage import attitude_score
 from ..model import Dataset
+from ..weekly import Weekly
+from .env import money
 from .notes import render_notes
 from .urls import Urls
 from .views import group_issues, has_hierarchy, issue_kinds, org_chart, stage_progress
+from .week import GROUPS, RELATIONSHIP_NAMES, Series, WeekView
 
-RELATIONSHIP_NAMES = ("认识", "约会", "认同", "信赖", "同盟")
 MAX_FOLLOWUPS = 200  # on an account page (the newest ones); the count of the others is shown
 RECENT_FOLLOWUPS = 8  # shown as a timeline; the older ones in a folded table
 DEALS_PER_COMPETITOR = 50  # open deals listed under each competitor (largest first)
@@ -43,7 +45,7 @@ class SiteInfo:
 
 class Pages:
     def __init__(self, env: Environment, dataset: Dataset, report: Report, measures: Measures, config: Config,
-                 urls: Urls) -> None:
+                 urls: Urls, weekly: Weekly) -> None:
         self.env = env
         self.ds = dataset
         self.report = report
@@ -55,9 +57,13 @@ class Pages:
                              "en" if config.language == "en" else "zh-CN")
         self.stage_order = {st.name: i for i, st in enumerate(config.stages)}
         self.issues_by_account: dict[str, list[Issue]] = {}
+        self.stale_files_of_rep: dict[str, list[str]] = {}
         for i in report.issues:
             if i.account:
                 self.issues_by_account.setdefault(i.account, []).append(i)
+            if i.code == "stale-data" and i.file in weekly.stale_files:
+                self.stale_files_of_rep.setdefault(i.rep, []).append(i.file)
+        self.week = WeekView(weekly, measures, config, self.t, self.stage_label)
 
     # ---- helpers available to every template
 
@@ -95,6 +101,9 @@ class Pages:
             "account_name": self.account_name,
             "config": self.config,
             "teams": self.m.teams,
+            "week": self.week,
+            "stale_data": self.week.stale_accounts,
+            "facts": self.m.facts,
         }
         html = self.env.get_template(template).render({**base, **ctx})
         return path, html
@@ -121,7 +130,22 @@ class Pages:
             figs["pareto"] = charts.pareto(s.pareto, t)
         if s.competitors:
             figs["competitors"] = charts.competitors(s.competitors, t)
+        series = self.week.series.get((s.kind, s.name))
+        if series is not None and series.weeks:
+            figs["trend_pipeline"] = charts.trend_pipeline(series.labels, series.by_stage, series.weighted,
+                                                           self.stage_label, t)
+            figs["trend_health"] = charts.trend_counts(series.labels, self._health(series), t)
         return figs
+
+    def _health(self, series: Series, stale: bool = True) -> list[tuple[str, list[int | None], str]]:
+        t = self.t
+        lines: list[tuple[str, list[int | None], str]] = []
+        if stale:
+            lines.append((t("m.stale"), list(series.stale), charts.AMBER))
+        if any(v is not None for v in series.errors):
+            lines.append((t("sev.error"), series.errors, charts.RED))
+            lines.append((t("sev.warning"), series.warnings, charts.GREY))
+        return lines
 
     def _activity_rows(self, s: Scope) -> list[tuple[str, int, int, float]]:
         if s.kind == "department" and len(s.activity) > ACTIVITY_BY_REP_LIMIT:
@@ -134,11 +158,18 @@ class Pages:
         return [(a.rep, a.this_week.contacts, a.this_week.effective, a.this_week.target) for a in s.activity]
 
     def _scope_ctx(self, s: Scope) -> dict[str, Any]:
+        series = self.week.series.get((s.kind, s.name))
+        changes = self.week.for_scope(s.kind, s.name)
         return {
             "scope": s,
             "charts": self._scope_charts(s),
             "facts": self.m.facts,
             "activity_per_team": s.kind == "department" and len(s.activity) > ACTIVITY_BY_REP_LIMIT,
+            "series": series,
+            "conversion": series.conversion if series is not None else [],
+            "changes": changes,
+            "change_headline": self.week.headline(changes),
+            "contacts": self.week.contacts_for(s.kind, s.name),
         }
 
     # ---- pages
@@ -158,7 +189,9 @@ class Pages:
         path = self.urls.rep(s.name)
         assert path
         team = self.m.index.team_of_rep.get(s.name, "")
-        return self._render("rep.html", path, "teams", s.name, team=team, **self._scope_ctx(s))
+        return self._render("rep.html", path, "teams", s.name, team=team,
+                            stale_since=self.week.stale_reps.get(s.name, ""),
+                            stale_files=sorted(set(self.stale_files_of_rep.get(s.name, ()))), **self._scope_ctx(s))
 
     def teams(self) -> tuple[str, str]:
         return self._render("teams.html", Urls.TEAMS, "teams", self.t("nav.teams"),
@@ -190,6 +223,7 @@ class Pages:
         if any(r.scores for r in comp):
             figs["radar"] = charts.radar(comp, self.config.score_dimensions, self.t)
         private = set(self.config.private_fields)
+        stale_files = self.week.stale_files
         return self._render(
             "account.html", path, "accounts", a.name or a.id,
             f=f, a=a, persons=persons, competition=comp, followups=newest, followups_total=len(fus),
@@ -201,6 +235,9 @@ class Pages:
             issues=self.issues_by_account.get(a.id, []), charts=figs,
             attitude_scores=self.config.attitude_scores, dimensions=self.config.score_dimensions,
             open_status={p.name: _status(p.stage, self.config) for p in a.projects},
+            changes=self.week.for_account(a.id), stale_since=self.week.stale_accounts.get(a.id, ""),
+            stale_files=sorted({src.file for src in (a.src, *(p.src for p in a.projects))
+                                if src is not None and src.file in stale_files}),
         )
 
     def competitors(self) -> tuple[str, str]:
@@ -220,9 +257,28 @@ class Pages:
 
     def quality(self) -> tuple[str, str]:
         issues = list(self.report.issues)
+        series = self.week.series[("department", "")]
+        figs: dict[str, charts.Figure] = {}
+        if series.weeks and any(v is not None for v in series.errors):
+            figs["trend_issues"] = charts.trend_counts(series.labels, self._health(series, stale=False), self.t)
+        owners: dict[str, str] = {}
+        for i in issues:
+            if i.code == "stale-data" and i.file:
+                owners.setdefault(i.file, i.rep)
+        unreadable = [(f, when, owners.get(f, "")) for f, when in sorted(self.week.stale_files.items())]
         return self._render("quality.html", Urls.QUALITY, "quality", self.t("nav.quality"),
                             issues=issues, groups=group_issues(issues), kinds=issue_kinds(issues),
-                            sheets=self.report.sheets, known_accounts=self.m.index.accounts)
+                            sheets=self.report.sheets, known_accounts=self.m.index.accounts, charts=figs,
+                            series=series, unreadable=unreadable)
+
+    def changes(self) -> tuple[str, str]:
+        w = self.week
+        net = sum(float(r.c.delta or 0) for r in w.rows if r.c.kind == "value_changed")
+        fields: dict[str, Any] = {**w.counts, "net": ("+" if net > 0 else "−" if net < 0 else "") + money(abs(net))}
+        subs = {key: self.t(f"chg.group_sub.{key}", **fields) for key, _ in GROUPS}
+        return self._render("changes.html", Urls.CHANGES, "changes", self.t("nav.changes"),
+                            groups=w.groups(), rows=w.rows, contacts=w.contacts, counts=w.counts,
+                            headline=w.headline(w.rows), group_subs=subs)
 
     def all(self) -> Iterator[tuple[str, str]]:
         yield self.dashboard()
@@ -230,6 +286,7 @@ class Pages:
         yield self.accounts()
         yield self.competitors()
         yield self.quality()
+        yield self.changes()
         for s in self.m.teams:
             yield self.team(s)
         for s in self.m.reps:

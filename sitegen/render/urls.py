@@ -50,6 +50,7 @@ class Urls:
     TEAMS = "teams.html"
     COMPETITORS = "competitors.html"
     QUALITY = "quality.html"
+    CHANGES = "changes.html"
 
     def __init__(self, accounts: Iterable[str], reps: Iterable[str], teams: Iterable[str],
                  competitors: Iterable[str]) -> None:

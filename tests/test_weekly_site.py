@@ -236,3 +236,45 @@ def test_rebuilding_the_same_week_is_byte_identical(weeks: dict[str, Any], tmp_p
     after = {f.relative_to(site).as_posix(): f.read_bytes() for f in site.rglob("*") if f.is_file()}
     assert before.keys() == after.keys()
     assert [k for k in before if before[k] != after[k]] == []
+
+
+# ---- the shipped demo, two weeks apart: every kind of change (issue 4, "done when")
+
+
+def test_every_kind_of_change_on_the_shipped_demo(tmp_path: Path) -> None:
+    from sitegen.changes import KINDS
+    from sitegen.config import load_config
+    from sitegen.demo.generate import DEFAULT_SEED, generate_department
+
+    generate_department(tmp_path / "input", seed=DEFAULT_SEED, as_of=WEEK1)  # what input/ ships
+    (tmp_path / "sitegen.yaml").write_text("title: 大客户部\n", encoding="utf-8")
+    config = load_config(tmp_path / "sitegen.yaml")
+    out = build_week(config, WEEK1).output_dir
+    with_issues = {i["account"] for i in read_json(out / "data" / "issues.json") if i.get("account")}
+    edits = edit_week2(config.input_dir, read_json(out / "data" / "accounts.json"), persons_of(config),
+                       every_kind=True, avoid=with_issues)
+    build_week(config, WEEK2)
+    data = read_json(out / "data" / "changes.json")
+    assert {k for k, n in data["counts"].items() if n} == set(KINDS)
+    got = {(c["kind"], c["account"]) for c in data["changes"]}
+    for kind, account in (("stage_fell_back", edits.fell_back[0]), ("close_pulled_in", edits.pulled_in[0]),
+                          ("lost", edits.lost[0]), ("person_removed", edits.person_removed[0]),
+                          ("relationship_changed", edits.relationship[0]), ("account_new", edits.new_account[0]),
+                          ("account_removed", edits.removed[0]), ("won", edits.won[0])):
+        assert (kind, account) in got, kind
+    page = read(out / "changes.html")
+    visible = text(page)
+    for kind in KINDS:
+        assert f'<tr class="chg-row chg-{kind}">' in page, kind
+    pages = {a["id"]: a["url"] for a in read_json(out / "data" / "accounts.json")}
+    for c in data["changes"]:
+        if c["kind"] != "account_removed":
+            assert f'href="{pages[c["account"]]}"' in page
+    assert "提前14天" in visible and "新星智能科技有限公司" in visible
+    rel = edits.relationship
+    assert f"{rel[2]}{RELATIONSHIP[rel[2] - 1]}→{rel[3]}{RELATIONSHIP[rel[3] - 1]}" in visible
+    index = read(out / "index.html")
+    assert all(len(tr["x"]) == 2 for tr in figure(index, "trend_pipeline")["data"])
+
+
+RELATIONSHIP = ("认识", "约会", "认同", "信赖", "同盟")

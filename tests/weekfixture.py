@@ -59,6 +59,13 @@ class Edits:
     removed: tuple[str, str, str] = ("", "", "")  # account, name, rep
     competitor: tuple[str, str] = ("", "")  # account, party
     followups: tuple[str, int, int] = ("", 0, 0)  # rep, contacts added this week, of which effective
+    # with every_kind only:
+    fell_back: tuple[str, str, str, str] = ("", "", "", "")  # account, project, from stage, to stage
+    pulled_in: tuple[str, str, str, str, int] = ("", "", "", "", 0)  # account, project, from, to, days
+    lost: tuple[str, str, str] = ("", "", "")  # account, project, from stage
+    person_removed: tuple[str, str] = ("", "")  # account, name
+    relationship: tuple[str, str, int, int] = ("", "", 0, 0)  # account, person, from, to
+    new_account: tuple[str, str, str] = ("", "", "")  # account, name, rep
     files: dict[str, str] = field(default_factory=dict)  # account -> workbook (relative to input)
 
 
@@ -98,14 +105,18 @@ class Sheet:
         return len(rows)
 
 
-def edit_week2(input_dir: Path, accounts_json: list[dict[str, Any]], persons: dict[str, list[str]]) -> Edits:
+def edit_week2(input_dir: Path, accounts_json: list[dict[str, Any]], persons: dict[str, list[str]], *,
+               every_kind: bool = False, avoid: set[str] | None = None) -> Edits:
     """Edit the week-1 workbooks as reps would; `accounts_json` is week 1's data/accounts.json, `persons` the
-    key persons' names per account (from week 1's pages). Each edit touches a different account."""
+    key persons' names per account. Each edit touches a different account, among those kept in one-workbook-per-
+    rep files (layout a) and not in `avoid` (e.g. accounts with data problems). `every_kind` adds the edits that
+    make the remaining kinds of change: a new account, a stage fallen back, a close date pulled in, a deal lost,
+    a key person removed, a relationship stage changed (it needs more accounts than the small department has)."""
     edits = Edits()
-    file_of = _files_of_accounts(input_dir)
+    file_of = {k: v for k, v in _files_of_accounts(input_dir).items() if k not in (avoid or set())}
     edits.files = dict(file_of)
     used: set[str] = set()
-    reps = sorted({a["rep"] for a in accounts_json})
+    reps = sorted({a["rep"] for a in accounts_json if a["id"] in file_of})
 
     def pick(pred: Any, rep: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
         for a in sorted(accounts_json, key=lambda a: a["id"]):
@@ -125,6 +136,13 @@ def edit_week2(input_dir: Path, accounts_json: list[dict[str, Any]], persons: di
             books[rel] = load_workbook(input_dir / rel)
         return Sheet(books[rel][name])
 
+    def project_row(a: dict[str, Any], p: dict[str, Any]) -> tuple[Sheet, int]:
+        s = sheet(a["id"], "客户档案表")
+        return s, s.find(客户编号=a["id"], 项目名称=p["name"])
+
+    def is_open(p: dict[str, Any]) -> bool:
+        return p["stage"] not in ("赢单", "丢单", "暂停", "")
+
     def open_early(_a: dict[str, Any], p: dict[str, Any]) -> bool:
         return p["stage"] in OPEN_EARLY and bool(p["name"])
 
@@ -138,28 +156,28 @@ def edit_week2(input_dir: Path, accounts_json: list[dict[str, Any]], persons: di
     # a stage moved forward: 立项 -> 提案 or 提案 -> 招投标
     a, p = pick(open_early)
     to = {"立项": "提案", "提案": "招投标"}[p["stage"]]
-    s = sheet(a["id"], "客户档案表")
-    s.set(s.find(客户编号=a["id"], 项目名称=p["name"]), "销售阶段", to)
+    s, row = project_row(a, p)
+    s.set(row, "销售阶段", to)
     edits.advanced = (a["id"], p["name"], p["stage"], to)
 
     # an expected close date pushed back 30 days
-    a, p = pick(lambda _a, p: p["expected_close"] and p["stage"] not in ("赢单", "丢单", "暂停") and p["name"])
+    a, p = pick(lambda _a, p: bool(p["expected_close"] and is_open(p) and p["name"]))
     old = date.fromisoformat(p["expected_close"])
     new = old + timedelta(days=30)
-    s = sheet(a["id"], "客户档案表")
-    s.set(s.find(客户编号=a["id"], 项目名称=p["name"]), "预计成交日期", new)
+    s, row = project_row(a, p)
+    s.set(row, "预计成交日期", new)
     edits.slipped = (a["id"], p["name"], old.isoformat(), new.isoformat(), 30)
 
     # a deal won
-    a, p = pick(lambda _a, p: p["stage"] in ("招投标", "商务谈判", "提案") and p["name"])
-    s = sheet(a["id"], "客户档案表")
-    s.set(s.find(客户编号=a["id"], 项目名称=p["name"]), "销售阶段", "赢单")
+    a, p = pick(lambda _a, p: p["stage"] in ("招投标", "商务谈判", "提案") and bool(p["name"]))
+    s, row = project_row(a, p)
+    s.set(row, "销售阶段", "赢单")
     edits.won = (a["id"], p["name"], p["stage"])
 
     # an expected value raised by 50 万元
-    a, p = pick(lambda _a, p: p["value"] is not None and p["stage"] not in ("赢单", "丢单") and p["name"])
-    s = sheet(a["id"], "客户档案表")
-    s.set(s.find(客户编号=a["id"], 项目名称=p["name"]), "预计金额(万元)", p["value"] + 50)
+    a, p = pick(lambda _a, p: p["value"] is not None and is_open(p) and bool(p["name"]))
+    s, row = project_row(a, p)
+    s.set(row, "预计金额(万元)", p["value"] + 50)
     edits.value = (a["id"], p["name"], p["value"], p["value"] + 50)
 
     # a key person added
@@ -179,15 +197,19 @@ def edit_week2(input_dir: Path, accounts_json: list[dict[str, Any]], persons: di
     edits.attitude = (a["id"], name, before, after)
 
     # a competitor appears on a deal
-    a, _p = pick(lambda _a, p: p["stage"] not in ("赢单", "丢单"))
+    a, _p = pick(lambda _a, p: is_open(p))
     s = sheet(a["id"], "竞争分析")
     s.append({"客户编号": a["id"], "客户名称": a["name"], "竞争方": "新锐科技", "产品/方案": "低价方案", "报价(万元)": 100,
               "威胁程度": "高"})
     edits.competitor = (a["id"], "新锐科技")
 
+    if every_kind:
+        _every_other_kind(edits, pick, project_row, sheet, persons, accounts_json, file_of)
+
     # two follow-ups this week by the first rep, one an effective meeting
     rep = reps[0]
-    mine = sorted(x["id"] for x in accounts_json if x["rep"] == rep and x["id"] in file_of)
+    mine = sorted(x["id"] for x in accounts_json if x["rep"] == rep and x["id"] in file_of and x["id"] not in
+                  (edits.removed[0],))
     s = sheet(mine[0], "客户跟进表")
     s.append({"日期": WEEK2 - timedelta(days=3), "客户编号": mine[0], "客户经理": rep, "跟进方式": "拜访",
               "目的": "推进方案", "主要内容": "方案交流", "有效面谈": "是"})
@@ -200,6 +222,68 @@ def edit_week2(input_dir: Path, accounts_json: list[dict[str, Any]], persons: di
     return edits
 
 
+RELATIONSHIPS = ("认识", "约会", "认同", "信赖", "同盟")
+NEW_ACCOUNT = "KA-900"
+
+
+def _every_other_kind(edits: Edits, pick: Any, project_row: Any, sheet: Any, persons: dict[str, list[str]],
+                      accounts_json: list[dict[str, Any]], file_of: dict[str, str]) -> None:
+    def is_open(p: dict[str, Any]) -> bool:
+        return p["stage"] not in ("赢单", "丢单", "暂停", "")
+
+    # a stage fallen back: 招投标 -> 提案 or 提案 -> 立项
+    a, p = pick(lambda _a, p: p["stage"] in ("提案", "招投标") and bool(p["name"]))
+    to = {"提案": "立项", "招投标": "提案"}[p["stage"]]
+    s, row = project_row(a, p)
+    s.set(row, "销售阶段", to)
+    edits.fell_back = (a["id"], p["name"], p["stage"], to)
+
+    # a close date pulled in by 14 days
+    a, p = pick(lambda _a, p: bool(p["expected_close"] and is_open(p) and p["name"]))
+    old = date.fromisoformat(p["expected_close"])
+    s, row = project_row(a, p)
+    s.set(row, "预计成交日期", old - timedelta(days=14))
+    edits.pulled_in = (a["id"], p["name"], old.isoformat(), (old - timedelta(days=14)).isoformat(), -14)
+
+    # a deal lost on price
+    a, p = pick(lambda _a, p: is_open(p) and bool(p["name"]))
+    s, row = project_row(a, p)
+    s.set(row, "销售阶段", "丢单")
+    s.set(row, "赢丢原因", "价格")
+    edits.lost = (a["id"], p["name"], p["stage"])
+
+    # a key person removed (the last one listed)
+    a, _p = pick(lambda a, _p: len(persons.get(a["id"], [])) >= 2)
+    name = persons[a["id"]][-1]
+    s = sheet(a["id"], "关键人分析")
+    s.ws.delete_rows(s.find(客户编号=a["id"], 姓名=name))
+    edits.person_removed = (a["id"], name)
+
+    # a key person's relationship stage moved up one (or down one from 同盟)
+    def level(v: Any) -> int | None:
+        text = str(v or "").strip()
+        if text in RELATIONSHIPS:
+            return RELATIONSHIPS.index(text) + 1
+        return int(text) if text.isdigit() and 1 <= int(text) <= 5 else None
+
+    a, _p = pick(lambda a, _p: a["id"] in persons)
+    s = sheet(a["id"], "关键人分析")
+    row, name, before = next((r, str(v["姓名"]).strip(), level(v["关系阶段"])) for r, v in s.rows()
+                             if str(v["客户编号"]).strip() == a["id"] and level(v["关系阶段"]))
+    after = before + 1 if before < 5 else before - 1
+    s.set(row, "关系阶段", RELATIONSHIPS[after - 1])
+    edits.relationship = (a["id"], name, before, after)
+
+    # a new account in the first rep's workbook
+    rep = sorted({x["rep"] for x in accounts_json if x["id"] in file_of})[0]
+    theirs = next(x for x in sorted(accounts_json, key=lambda x: x["id"]) if x["rep"] == rep and x["id"] in file_of)
+    s = sheet(theirs["id"], "客户档案表")
+    s.append({"客户编号": NEW_ACCOUNT, "项目名称": "智慧园区", "客户名称": "新星智能科技有限公司", "客户经理": rep,
+              "所属团队": theirs["team"], "客户类别": "潜在大客户", "客户等级": "B", "销售阶段": "客户开发",
+              "预计金额(万元)": 80, "预计成交日期": date(2027, 6, 30)})
+    edits.new_account = (NEW_ACCOUNT, "新星智能科技有限公司", rep)
+
+
 _ATTITUDES = {"支持": "接受", "中立": "怀疑", "反对": "抵触"}
 
 
@@ -209,20 +293,29 @@ def _canonical_attitude(value: Any) -> str:
 
 
 def _files_of_accounts(input_dir: Path) -> dict[str, str]:
-    """account id -> the rep workbook (relative path) whose 客户档案表 holds it."""
+    """account id -> the one-workbook-per-rep file (layout a: the four forms, headers in row 1) whose 客户档案表
+    holds it. Accounts found in more than one file are left out."""
     out: dict[str, str] = {}
+    twice: set[str] = set()
     for path in sorted(input_dir.rglob("*.xlsx")):
         wb = load_workbook(path, read_only=True)
-        if "客户档案表" in wb.sheetnames:
-            ws = wb["客户档案表"]
-            rows = ws.iter_rows(values_only=True)
+        try:
+            if not {"客户档案表", "竞争分析", "关键人分析", "客户跟进表"} <= set(wb.sheetnames):
+                continue
+            rows = wb["客户档案表"].iter_rows(values_only=True)
             header = [str(h or "").strip() for h in next(rows)]
+            if "客户编号" not in header:
+                continue
             k = header.index("客户编号")
             for r in rows:
                 if r and r[k]:
-                    out.setdefault(str(r[k]).strip(), path.relative_to(input_dir).as_posix())
-        wb.close()
-    return out
+                    aid = str(r[k]).strip()
+                    rel = path.relative_to(input_dir).as_posix()
+                    if out.setdefault(aid, rel) != rel:
+                        twice.add(aid)
+        finally:
+            wb.close()
+    return {k: v for k, v in out.items() if k not in twice}
 
 
 def persons_of(config: Config) -> dict[str, list[str]]:
@@ -232,10 +325,11 @@ def persons_of(config: Config) -> dict[str, list[str]]:
         wb = load_workbook(path, read_only=True)
         if "关键人分析" in wb.sheetnames:
             rows = wb["关键人分析"].iter_rows(values_only=True)
-            header = [str(h or "").strip() for h in next(rows)]
-            k, n = header.index("客户编号"), header.index("姓名")
-            for r in rows:
-                if r and r[k] and r[n]:
-                    out.setdefault(str(r[k]).strip(), []).append(str(r[n]).strip())
+            header = [str(h or "").strip() for h in next(rows, ())]
+            if "客户编号" in header and "姓名" in header:  # layout a (headers in row 1)
+                k, n = header.index("客户编号"), header.index("姓名")
+                for r in rows:
+                    if r and r[k] and r[n]:
+                        out.setdefault(str(r[k]).strip(), []).append(str(r[n]).strip())
         wb.close()
     return out

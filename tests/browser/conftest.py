@@ -52,7 +52,8 @@ def browser(chromium_path: Path) -> Iterator[object]:
 
 
 def _build_demo(www: Path) -> Path:
-    """The demo department (sitegen.demo) when it is available, else the small test department."""
+    """The demo department (sitegen.demo) built two weeks apart (tests/weekfixture.py edits the workbooks in
+    between, so the changes page and the trends have content), else the small test department."""
     from sitefixture import AS_OF, build_site
 
     site = www / SUB_PATH.strip("/")
@@ -66,11 +67,19 @@ def _build_demo(www: Path) -> Path:
         from sitegen.build import BuildOptions, build
         from sitegen.config import load_config
 
+        from weekfixture import WEEK2, edit_week2, persons_of, read_json
+
         project = www / "project"
         project.mkdir(parents=True)
         generate_department(project / "input", seed=20261120, as_of=AS_OF)
         (project / "sitegen.yaml").write_text("title: 大客户部\n", encoding="utf-8")
-        out = build(load_config(project / "sitegen.yaml"), BuildOptions(as_of=AS_OF, quiet=True)).output_dir
+        config = load_config(project / "sitegen.yaml")
+        # two weeks: the demo as generated, then the reps' edits of the following week (every kind of change)
+        out = build(config, BuildOptions(as_of=AS_OF, quiet=True)).output_dir
+        with_issues = {i["account"] for i in read_json(out / "data" / "issues.json") if i.get("account")}
+        edit_week2(config.input_dir, read_json(out / "data" / "accounts.json"), persons_of(config), every_kind=True,
+                   avoid=with_issues)
+        out = build(config, BuildOptions(as_of=WEEK2, quiet=True)).output_dir
     site.parent.mkdir(parents=True, exist_ok=True)
     out.rename(site)
     return site

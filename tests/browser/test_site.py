@@ -33,6 +33,7 @@ def page_kinds(site: Path) -> dict[str, str]:
         "account": (with_competition or [accounts[0]["url"]])[0],
         "competitors": "competitors.html",
         "quality": "quality.html",
+        "changes": "changes.html",
     }
 
 
@@ -92,7 +93,7 @@ def visit(browser: Any, base: str) -> Iterator[Visit]:
 
 
 @pytest.mark.parametrize("kind", ["dashboard", "teams", "team", "rep", "accounts", "account", "competitors",
-                                  "quality"])
+                                  "quality", "changes"])
 def test_page_loads_cleanly(kind: str, visit: Visit, built: Path, base: str, screenshots: Path) -> None:
     rel = page_kinds(built)[kind]
     visit.open(rel)
@@ -169,7 +170,7 @@ def test_links_between_dashboard_rep_account_and_competitor_pages(visit: Visit, 
     assert "/accounts/" in url
     url = _click_through(visit, ".crumbs a[href$='index.html']")  # account -> dashboard
     assert url.endswith("index.html")
-    for nav in ("teams.html", "accounts.html", "competitors.html", "quality.html", "index.html"):
+    for nav in ("changes.html", "teams.html", "accounts.html", "competitors.html", "quality.html", "index.html"):
         _click_through(visit, f".mainnav a[href$='{nav}']")
     assert visit.errors == [] and visit.foreign == []
 
@@ -218,3 +219,26 @@ def test_account_page_prints_on_a4(browser: Any, built: Path, screenshots: Path)
         (screenshots / "account-a4.pdf").write_bytes(pdf)
     finally:
         v.close()
+
+
+def test_changes_page_links_to_the_accounts_that_moved(visit: Visit, built: Path) -> None:
+    changes = json.loads((built / "data" / "changes.json").read_text(encoding="utf-8"))
+    assert changes["previous_week"] and changes["changes"]
+    visit.open("changes.html")
+    for group in ("winloss", "stage", "close", "value", "accounts", "persons", "competitors"):
+        assert visit.page.locator(f"#chg-{group} tr.chg-row").count() > 0, group
+    # a stage move: from the changes page to the account page, which shows the same change
+    moved = next(c for c in changes["changes"] if c["kind"] == "stage_advanced")
+    url = _click_through(visit, f"#chg-stage a[href$='{moved['url']}']")
+    assert url.endswith(moved["url"])
+    section = visit.page.locator("#changes")
+    assert "阶段推进" in section.inner_text() and moved["to"] in section.inner_text()
+    # a removed account has no page: its name is text, not a link
+    removed = next(c for c in changes["changes"] if c["kind"] == "account_removed")
+    visit.open("changes.html")
+    assert visit.page.locator("#chg-accounts .removed", has_text=removed["account_name"]).count() == 1
+    assert visit.page.locator("#chg-accounts a", has_text=removed["account_name"]).count() == 0
+    # the dashboard's one-line summary leads here
+    visit.open("index.html")
+    _click_through(visit, "#changes a[href$='changes.html']")
+    assert visit.errors == [] and visit.foreign == []

@@ -53,6 +53,7 @@ def test_an_unreadable_workbook_loses_none_of_its_accounts(corrupted: dict[str, 
     assert set(mine) <= set(accounts)
     for aid, a in mine.items():
         assert accounts[aid]["name"] == a["name"] and accounts[aid]["projects"] == a["projects"]
+        assert a["name"] in site[accounts[aid]["url"]]  # the page is still there
     changes = read_json(corrupted["out"] / "data" / "changes.json")
     assert changes["previous_week"] == "2026-W47"
     assert not [c for c in changes["changes"] if c["account"] in mine]  # nothing moved: last week's data
@@ -75,6 +76,11 @@ def test_the_accounts_and_the_rep_page_say_since_when(corrupted: dict[str, Any])
     marked = set(re.findall(r'<td class="mono">([^<]+)</td>(?:(?!</tr>).)*flag-olddata', listing, re.S))
     assert marked == set(mine)
     assert '<option value="olddata">旧数据</option>' in listing
+    # their contacts this week are unknown, not zero
+    changes = site["changes.html"]
+    row = re.search(rf'<tr class="olddata"><td><a href="reps/[^"]+">{rep}</a> <span class="flag flag-olddata"', changes)
+    assert row and "本周跟进次数未知" in changes
+    assert "本周文件无法读取，没有本周的新数据" in site[accounts[next(iter(mine))]["url"]]
 
 
 def test_the_quality_page_and_the_dashboard_list_the_file(corrupted: dict[str, Any]) -> None:
@@ -83,7 +89,7 @@ def test_the_quality_page_and_the_dashboard_list_the_file(corrupted: dict[str, A
     quality = site["quality.html"]
     section = re.search(r'<section class="card alert" id="unreadable">(.*?)</section>', quality, re.S)
     assert section
-    assert rel in section.group(1) and rep in section.group(1) and BANNER in section.group(1)
+    assert rel in section.group(1) and rep in section.group(1) and f"<td>{WEEK1.isoformat()}</td>" in section.group(1)
     assert "有 1 个文件本周无法读取" in site["index.html"]
 
 

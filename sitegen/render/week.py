@@ -86,6 +86,14 @@ class WeekView:
         self.stale_accounts = weekly.stale_accounts
         self.stale_reps = weekly.stale_reps
         self.stale_files = weekly.stale_files
+        # reps whose follow-ups (some of them) are last week's: their contacts this week are not known
+        self.stale_contacts: dict[str, str] = {}
+        if weekly.stale_files:
+            for rep, fus in m.index.followups_by_rep.items():
+                for f in fus:
+                    if f.src is not None and f.src.file in weekly.stale_files:
+                        self.stale_contacts[rep] = weekly.stale_files[f.src.file]
+                        break
         self._t = t
         self._label = stage_label
         self._config = config

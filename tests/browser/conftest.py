@@ -64,10 +64,10 @@ def _build_demo(www: Path) -> Path:
     if generate_department is None:
         out = build_site(www / "project")
     else:
+        from weekfixture import WEEK2, edit_week2, persons_of, read_json
+
         from sitegen.build import BuildOptions, build
         from sitegen.config import load_config
-
-        from weekfixture import WEEK2, edit_week2, persons_of, read_json
 
         project = www / "project"
         project.mkdir(parents=True)

@@ -6,6 +6,7 @@ This runs in worker processes: its input and output are plain picklable values.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -38,6 +39,7 @@ from ..normalise import (
 )
 from .discover import InputFile
 from .layout import CardLayout, Grid, Matcher, TableLayout, detect_card, detect_table, fill_merged
+from .pack import Block, pack_rows, unpack_rows
 from .workbook import RawSheet, ReadFailure, read_workbook
 
 
@@ -60,6 +62,16 @@ class WorkbookResult:
     issues: list[Issue] = field(default_factory=list)
     unreadable: bool = False  # the whole file could not be read
     owner: str = ""
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # rows travel packed (see read/pack.py): pickling Row objects one by one is slow
+        return _unpack_result, (self.rel, self.digest, pack_rows(self.rows), self.sheets, self.issues,
+                                self.unreadable, self.owner)
+
+
+def _unpack_result(rel: str, digest: str, blocks: list[Block], sheets: list[SheetCount], issues: list[Issue],
+                   unreadable: bool, owner: str) -> WorkbookResult:
+    return WorkbookResult(rel, digest, unpack_rows(blocks), sheets, issues, unreadable, owner)
 
 
 @dataclass(frozen=True)
@@ -122,9 +134,8 @@ def _read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
         reason = f"internal error ({detail})" if ctx.lang == "en" else f"sitegen 内部错误（{detail}），请报告管理员"
         result.issues.append(make_issue("file-unreadable", lang=ctx.lang, file=f.rel, reason=reason))
         return result
-    forms = forms_for(cfg.score_dimensions, cfg.aliases)
-    matcher = Matcher(forms)
-    customer = next(fm for fm in forms if fm.key == "customer")
+    matcher = _matcher(cfg)
+    customer = next(fm for fm in matcher.forms if fm.key == "customer")
     file_stem = f.path.stem
     recognised = 0
     for sheet in wb.sheets:
@@ -155,6 +166,20 @@ def _read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
     if recognised == 0:
         result.issues.append(make_issue("file-no-forms", lang=ctx.lang, file=f.rel))
     return result
+
+
+_MATCHERS: dict[str, Matcher] = {}
+
+
+def _matcher(cfg: Config) -> Matcher:
+    """One Matcher per set of forms in this process: its memory of header texts serves every workbook."""
+    key = repr((cfg.score_dimensions, cfg.aliases))
+    m = _MATCHERS.get(key)
+    if m is None:
+        if len(_MATCHERS) > 8:
+            _MATCHERS.clear()
+        m = _MATCHERS[key] = Matcher(forms_for(cfg.score_dimensions, cfg.aliases))
+    return m
 
 
 def _read_sheet(result: WorkbookResult, f: InputFile, sheet: RawSheet, matcher: Matcher, customer: FormSpec,
@@ -287,28 +312,57 @@ _ZH_TOTALS = tuple(w for w in SUBTOTAL_WORDS if not w.isascii())
 IDENTIFYING = ("account_id", "account_name", "date", "name", "party", "month", "rep")
 
 
+_LABELS: dict[str, bool] = {}
+
+
 def _subtotal_label(v: object) -> bool:
     """合计, 小计, 钢材业务小计, 公司合计, Total: a cell that labels a subtotal row."""
     if not isinstance(v, str):
         return False
-    s = nfkc(v).replace(" ", "").lower().rstrip(":：")
-    if not s or len(s) > 12:
-        return False
-    return s in _EN_TOTALS or any(s.startswith(w) or s.endswith(w) for w in _ZH_TOTALS)
+    known = _LABELS.get(v)  # the first cells of rows (dates, ids, names) repeat: decided once per text
+    if known is None:
+        s = nfkc(v).replace(" ", "").lower().rstrip(":：")
+        known = bool(s) and len(s) <= 12 and (s in _EN_TOTALS or any(s.startswith(w) or s.endswith(w)
+                                                                     for w in _ZH_TOTALS))
+        if len(_LABELS) > 50_000:
+            _LABELS.clear()
+        _LABELS[v] = known
+    return known
 
 
 def _is_subtotal(values: list[object], identifying: list[int]) -> bool:
     """A subtotal row has a subtotal label among its first cells and nothing that identifies a record
     (account, date, person, party) other than that label: 汇总科技 with an account id is an account."""
+    # Fast path (same answer): the first identifying cell that holds something decides, unless it is a label.
+    n = len(values)
+    for c in identifying:
+        if c < n and not is_blank(values[c]):
+            if c >= 8 or values[c].__class__ is not str or not _subtotal_label(values[c]):
+                return False
+            break
     labels = {c for c, v in enumerate(values[:8]) if _subtotal_label(v)}
     if not labels:
         return False
-    return all(c in labels or c >= len(values) or is_blank(values[c]) for c in identifying)
+    return all(c in labels or c >= n or is_blank(values[c]) for c in identifying)
+
+
+_EXAMPLE_PREFIXES = ("示例", "(示例)", "例:", "样例")
+
+
+_EXAMPLES: dict[str, bool] = {}
 
 
 def _is_example(values: list[object]) -> bool:
     for v in values[:3]:
-        if isinstance(v, str) and nfkc(v).startswith(("示例", "(示例)", "例:", "样例")):
+        # every prefix holds a CJK character: an ASCII cell (ids, English names) never starts one
+        if not isinstance(v, str) or v.isascii():
+            continue
+        known = _EXAMPLES.get(v)
+        if known is None:
+            if len(_EXAMPLES) > 50_000:
+                _EXAMPLES.clear()
+            known = _EXAMPLES[v] = nfkc(v).startswith(_EXAMPLE_PREFIXES)
+        if known:
             return True
     return False
 
@@ -365,67 +419,222 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
     cols = sorted(table.columns.items())
     letters = {col.key: col_letter(c) for c, col in cols}
     shared_columns = tuple(letters.items())
-    extras = sorted(table.extras.items())
     identifying = [c for c, col in cols if col.key in IDENTIFYING]
+    en = lang == "en"
+    limit = cfg.max_text_length
+    # Everything about a column that does not depend on the row, worked out once per sheet. Values other
+    # than free text repeat down a column (ids, dates, stages, enumerations, numbers): each distinct value
+    # is parsed once per process (`seen`), free text is only trimmed.
+    memos = _memos(ctx)
+    for _c, col in cols:
+        if col.kind is not Kind.TEXT and col.kind is not Kind.MARKDOWN and col not in memos:
+            memos[col] = ({}, _converter(col, ctx))
+    plan = [(c, col.key, *memos.get(col, (None, None)),
+             col.required and not _derivable(col, form, table, cfg, owner),  # blank: report value-missing
+             header_key(col.label) in private and not col.required,  # kept as a private field
+             col, col.en if en and col.en else col.label, letters[col.key])  # the column's name in messages
+            for c, col in cols]
+    extras = [(c, label, header_key(label) in private) for c, label in sorted(table.extras.items())]
+    rep_col = next((c for c, col in cols if col.key == "rep"), None)
+    id_col = next((c for c, col in cols if col.key == "account_id"), None)
+    idents = _IDENTS
+    texts = _shared_texts()
+    origin = grid.origin
+    origin_rows = {r for r, _ in origin}
+    rel, sheet_name = f.rel, sheet.name
     read = accepted = rejected = skipped = 0
     for r in data_rows:
         vals = grid.rows[r]
         read += 1
-        if all(is_blank(v) for v in vals):
+        n = len(vals)
+        if _row_blank(vals):
             skipped += 1
             continue
         if _is_subtotal(vals, identifying) or _is_example(vals):
             skipped += 1
             continue
         row_rep = ""
-        for c, col in cols:
-            if col.key == "rep" and c < len(vals) and not is_blank(vals[c]):
-                row_rep = ident(vals[c])[: cfg.max_text_length]
+        if rep_col is not None and rep_col < n and not is_blank(vals[rep_col]):
+            row_rep = idents(vals[rep_col])[:limit]
         rep = row_rep or owner
         account = ""
-        for c, col in cols:
-            if col.key == "account_id" and c < len(vals) and not is_blank(vals[c]):
-                account = ident(vals[c])
-        rr = _RowReader(ctx, f.rel, sheet.name, rep, account)
+        if id_col is not None and id_col < n and not is_blank(vals[id_col]):
+            account = idents(vals[id_col])
+        rowno = str(r + 1)
+        issues: list[Issue] = []
+        errors = 0
         values: dict[str, object] = {}
-        cells: list[tuple[str, str]] = []
         priv: list[tuple[str, str]] = []
-        for c, col in cols:
-            raw = vals[c] if c < len(vals) else ""
-            hr, hc = grid.home(r, c)
-            ref = a1(hr, hc)
-            cells.append((col.key, ref))
-            if is_blank(raw):
-                if col.required and not _derivable(col, form, table, cfg, owner):
-                    rr.issue("value-missing", ref, column=col.en if ctx.lang == "en" else col.label)
+        for c, key, seen, conv, report_blank, is_private, col, label, letter in plan:
+            raw = vals[c] if c < n else ""
+            cls = raw.__class__  # is_blank(), inlined: this loop runs once per cell
+            if (not raw or raw.isspace()) if cls is str else (raw is None or (cls is float and raw != raw)):
+                if report_blank:
+                    i = make_issue("value-missing", lang=lang, file=rel, sheet=sheet_name,
+                                   cell=_ref(origin, r, c, letter, rowno), rep=rep, account=account,
+                                   column=col.en if en else col.label)
+                    errors += i.severity.value == "error"
+                    issues.append(i)
                 continue
-            if header_key(col.label) in private and not col.required:
-                priv.append((col.label, text(raw)[: cfg.max_text_length]))
+            if is_private:
+                priv.append((col.label, text(raw)[:limit]))
                 continue
-            v = rr.value(col, raw, ref)
-            if v is not None:
-                values[col.key] = v
-        if "account_id" not in values and "account_id" in present and form.key != "targets":
-            # a blank id is accepted when the name can stand for it (follow-ups and the like), checked later
-            pass
-        extra: list[tuple[str, str]] = []
-        for c, label in extras:
-            raw = vals[c] if c < len(vals) else ""
-            if is_blank(raw):
-                continue
-            if header_key(label) in private:
-                priv.append((label, text(raw)[: cfg.max_text_length]))
+            if seen is None:  # free text: text(), inlined; short texts shared (names, purposes repeat)
+                v = raw.replace("\r\n", "\n").strip() if cls is str else text(raw)  # type: ignore[attr-defined]
+                if len(v) <= 40:
+                    v = texts.setdefault(v, v)
             else:
-                extra.append((label, text(raw)[: cfg.max_text_length]))
-        result.issues.extend(rr.issues)
-        if rr.errors:
+                k = (cls, raw)
+                try:
+                    v = seen.get(k, _MISS)
+                except TypeError:  # not hashable
+                    v = conv(raw)
+                else:
+                    if v is _MISS:
+                        v = conv(raw)
+                        if cls is not float or (raw == raw and raw != 0):  # never -0.0 for 0.0, nor NaN
+                            if len(seen) >= MEMO_LIMIT:
+                                seen.clear()
+                            seen[k] = v
+                if v.__class__ is _Failed:
+                    i = _value_issue(v, col, raw, label, cfg, lang, rel, sheet_name,  # type: ignore[arg-type]
+                                     _ref(origin, r, c, letter, rowno), rep, account)
+                    errors += i.severity.value == "error"
+                    issues.append(i)
+                    continue
+            if v.__class__ is str and len(v) > limit:  # type: ignore[arg-type]
+                i = make_issue("value-too-long", lang=lang, file=rel, sheet=sheet_name,
+                               cell=_ref(origin, r, c, letter, rowno), rep=rep, account=account,
+                               column=label, length=len(v), limit=limit)  # type: ignore[arg-type]
+                errors += i.severity.value == "error"
+                issues.append(i)
+                v = v[:limit]  # type: ignore[index]
+            if v is not None:
+                values[key] = v
+        extra: list[tuple[str, str]] = []
+        for c, label, hidden in extras:
+            raw = vals[c] if c < n else ""
+            if is_blank(raw):
+                continue
+            if hidden:
+                priv.append((label, _text(raw)[:limit]))
+            else:
+                extra.append((label, _text(raw)[:limit]))
+        if issues:
+            result.issues.extend(issues)
+        if errors:
             rejected += 1
             continue
         accepted += 1
-        overrides = tuple(kv for kv in cells if kv[1] != f"{letters[kv[0]]}{r + 1}")
-        src = Source(f.rel, sheet.name, r + 1, overrides or (), shared_columns)
+        overrides = () if r not in origin_rows else tuple(
+            (key, a1(*origin[(r, c)])) for c, key, *_ in plan if (r, c) in origin)
+        src = Source(rel, sheet_name, r + 1, overrides, shared_columns)
         result.rows.append(Row(form.key, values, tuple(extra), tuple(priv), src, rep))
     result.sheets.append(SheetCount(f.rel, sheet.name, form.key, owner, read, accepted, rejected, skipped))
+
+
+def _row_blank(vals: list[object]) -> bool:
+    for v in vals:
+        if v.__class__ is str:
+            if v and not v.isspace():
+                return False
+        elif not is_blank(v):
+            return False
+    return True
+
+
+def _text(raw: object) -> str:
+    return raw.replace("\r\n", "\n").strip() if raw.__class__ is str else text(raw)  # type: ignore[attr-defined]
+
+
+def _ref(origin: dict[tuple[int, int], tuple[int, int]], r: int, c: int, letter: str, rowno: str) -> str:
+    """The A1 reference of cell (r, c): the top-left cell of its merged range, if it is in one."""
+    home = origin.get((r, c)) if origin else None
+    return a1(*home) if home is not None else letter + rowno
+
+
+class _Failed:
+    """A value a column does not accept: the Invalid it raised (kept, so that memoised answers repeat it)."""
+
+    __slots__ = ("code", "fields")
+
+    def __init__(self, exc: Invalid) -> None:
+        self.code = exc.code
+        self.fields = exc.fields
+
+
+MEMO_LIMIT = 50_000  # distinct values remembered per column
+_MISS = object()
+_MEMOS: dict[str, dict[Column, tuple[dict[tuple[type, object], object], Callable[[object], object]]]] = {}
+
+
+def _memos(ctx: ReadContext) -> dict[Column, tuple[dict[tuple[type, object], object], Callable[[object], object]]]:
+    """Per column: the values parsed so far in this process and the parser, for everything convert() reads."""
+    cfg = ctx.config
+    key = repr((ctx.as_of, cfg.money_scale, [s.name for s in cfg.stages], cfg.stage_aliases, cfg.value_aliases))
+    memos = _MEMOS.get(key)
+    if memos is None:
+        _MEMOS.clear()
+        memos = _MEMOS[key] = {}
+    return memos
+
+
+class _Idents:
+    """ident() of the 客户经理 and 客户编号 cells, remembered (they repeat on every row)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[type, object], str] = {}
+
+    def __call__(self, raw: object) -> str:
+        k = (raw.__class__, raw)
+        try:
+            v = self.seen.get(k)
+        except TypeError:
+            return ident(raw)
+        if v is None:
+            v = ident(raw)
+            if raw.__class__ is not float or (raw == raw and raw != 0):
+                if len(self.seen) >= MEMO_LIMIT:
+                    self.seen.clear()
+                self.seen[k] = v
+        return v
+
+
+_IDENTS = _Idents()
+_TEXTS: dict[str, str] = {}
+
+
+def _shared_texts() -> dict[str, str]:
+    """Equal short texts as one object: smaller to pickle (pickle stores an object once) and in memory."""
+    if len(_TEXTS) > 200_000:
+        _TEXTS.clear()
+    return _TEXTS
+
+
+def _converter(col: Column, ctx: ReadContext) -> Callable[[object], object]:
+    """raw -> typed value, or a _Failed carrying the Invalid it raised."""
+    cfg, as_of = ctx.config, ctx.as_of
+
+    def conv(raw: object) -> object:
+        try:
+            return convert(col, raw, cfg, as_of)
+        except Invalid as exc:
+            return _Failed(exc)
+
+    return conv
+
+
+def _value_issue(v: _Failed, col: Column, raw: object, label: str, cfg: Config, lang: str, rel: str, sheet: str,
+                 cell: str, rep: str, account: str) -> Issue:
+    """The issue of a value a column does not accept (as _RowReader.value reports it)."""
+    shown = text(raw)[:60]
+    common = dict(lang=lang, file=rel, sheet=sheet, cell=cell, rep=rep, account=account, column=label, value=shown)
+    if v.code == "value-enum":
+        return make_issue("value-enum", accepted=accepted_values(col, cfg), **common)  # type: ignore[arg-type]
+    if v.code == "value-range":
+        return make_issue("value-range", low=v.fields.get("low", 1), high=v.fields.get("high", 5),
+                          **common)  # type: ignore[arg-type]
+    return make_issue(v.code, **common)  # type: ignore[arg-type]
 
 
 def _derivable(col: Column, form: FormSpec, table: TableLayout | None, cfg: Config, owner: str) -> bool:

@@ -11,6 +11,7 @@ from .workbook import RawSheet
 
 HEADER_SCAN_ROWS = 30
 MAX_MERGE_FILL = 200_000  # cells filled from merged ranges per sheet
+MATCH_MEMO_LIMIT = 100_000  # remembered header matches (header scans look at the same texts again and again)
 
 # 填表人：张三  日期：…  /  填表人：张三日期：…  /  填表人：（empty） 日期：… (no owner, not "日期")
 _OWNER = re.compile(r"(?:填表人|填报人|制表人|客户经理|大客户经理|业务员|销售代表|拜访人)\s*[:：]\s*"
@@ -106,7 +107,37 @@ class Matcher:
             self.exact[form.key] = ex
             self.loose[form.key] = lo
 
+        self.memo: dict[str, dict[tuple[type, object], Column | None]] = {form.key: {} for form in forms}
+
     def match(self, form: FormSpec, text: object) -> Column | None:
+        memo = self.memo[form.key]
+        key = (text.__class__, text)
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable
+            return self._match(form, text)
+        col = self._match(form, text)
+        if len(memo) >= MATCH_MEMO_LIMIT:
+            memo.clear()
+        memo[key] = col
+        return col
+
+    def keys(self, form: FormSpec, labels: list[object]) -> set[str]:
+        """The keys of the standard columns that `labels` name (match() over a row, in one call)."""
+        memo = self.memo[form.key]
+        out = set()
+        for t in labels:
+            try:
+                col = memo[(t.__class__, t)]
+            except (KeyError, TypeError):
+                col = self.match(form, t)
+            if col is not None:
+                out.add(col.key)
+        return out
+
+    def _match(self, form: FormSpec, text: object) -> Column | None:
         k = header_key(text)
         if not k or len(k) > 40:
             return None
@@ -159,6 +190,7 @@ def _map_header(matcher: Matcher, form: FormSpec, labels: list[object]) -> tuple
 def detect_table(grid: Grid, matcher: Matcher, sheet_name: str, file_name: str) -> TableLayout | None:
     best: tuple[float, int, FormSpec, tuple[int, ...], list[object]] | None = None
     scan = min(HEADER_SCAN_ROWS, grid.height)
+    hints = [(form, _name_hint(form, sheet_name, file_name)) for form in matcher.forms]
     for r in range(scan):
         row = grid.rows[r]
         if sum(1 for v in row if isinstance(v, str) and v.strip()) < 2:
@@ -172,10 +204,9 @@ def detect_table(grid: Grid, matcher: Matcher, sheet_name: str, file_name: str) 
             ]
             if combined != list(row):
                 candidates.append(((r, r + 1), combined))
-        for form in matcher.forms:
-            hint = _name_hint(form, sheet_name, file_name)
+        for form, hint in hints:
             for rows, labels in candidates:
-                matched = {col.key for col in (matcher.match(form, t) for t in labels) if col is not None}
+                matched = matcher.keys(form, labels)
                 score = len(matched)
                 distinct = [k for k in matched if k not in ("account_id", "account_name", "rep", "team", "project", "strategy")]
                 if score < 2 or (not hint and (score < 3 or not distinct)):

@@ -6,7 +6,8 @@ the package (sitegen/assets/) plus plotly.min.js copied once from the installed 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -43,19 +44,35 @@ def make_urls(dataset: Dataset, m: Measures) -> Urls:
 
 def render_site(dataset: Dataset, report: Report, m: Measures, config: Config,
                 layouts_dir: Path | None = None, weekly: Weekly | None = None) -> Iterator[tuple[str, bytes]]:
+    pages, files = site_parts(dataset, report, m, config, layouts_dir, weekly)
+    for path, html in pages.all():
+        yield path, html.encode("utf-8")
+    for path, make in files:
+        yield path, make()
+
+
+def site_parts(dataset: Dataset, report: Report, m: Measures, config: Config, layouts_dir: Path | None = None,
+               weekly: Weekly | None = None) -> tuple[Pages, list[tuple[str, Callable[[], bytes]]]]:
+    """The site as work to do: the pages (Pages.jobs()) and every other file as (path, the call that
+    makes its bytes). render_site() does it all in order; render/parallel.py shares it out."""
     urls = make_urls(dataset, m)
     env = make_env(layouts_dir if layouts_dir is not None else config.layouts_dir)
     if weekly is None:  # no history given (a caller outside `sitegen build`): this week alone
         weekly = weekly_view(config, dataset, data.summary(m, report), m.as_of, History((), ()), {})
     pages = Pages(env, dataset, report, m, config, urls, weekly)
-    for path, html in pages.all():
-        yield path, html.encode("utf-8")
-    yield "data/summary.json", data.dumps(data.summary(m, report))
-    yield "data/accounts.json", data.dumps(data.accounts(m, config, urls))
-    yield "data/issues.json", data.dumps(data.issues(report))
-    yield "data/changes.json", data.dumps(weekly.changes.to_json(urls.account_map()))
-    yield "data/export.xlsx", export_tables(m, report, config)
-    yield "assets/search-index.js", data.search_index(m, urls)
-    for name in ASSETS:
-        yield f"assets/{name}", resources.files("sitegen").joinpath(f"assets/{name}").read_bytes()
-    yield "assets/plotly.min.js", plotly_js()
+    week = weekly
+    files: list[tuple[str, Callable[[], bytes]]] = [
+        ("data/summary.json", lambda: data.dumps(data.summary(m, report))),
+        ("data/accounts.json", lambda: data.dumps(data.accounts(m, config, urls))),
+        ("data/issues.json", lambda: data.dumps(data.issues(report))),
+        ("data/changes.json", lambda: data.dumps(week.changes.to_json(urls.account_map()))),
+        ("data/export.xlsx", lambda: export_tables(m, report, config)),
+        ("assets/search-index.js", lambda: data.search_index(m, urls)),
+        *((f"assets/{name}", partial(_asset, name)) for name in ASSETS),
+        ("assets/plotly.min.js", plotly_js),
+    ]
+    return pages, files
+
+
+def _asset(name: str) -> bytes:
+    return resources.files("sitegen").joinpath(f"assets/{name}").read_bytes()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from jinja2 import Environment
@@ -281,18 +282,20 @@ class Pages:
                             headline=w.headline(w.rows), group_subs=subs)
 
     def all(self) -> Iterator[tuple[str, str]]:
-        yield self.dashboard()
-        yield self.teams()
-        yield self.accounts()
-        yield self.competitors()
-        yield self.quality()
-        yield self.changes()
-        for s in self.m.teams:
-            yield self.team(s)
-        for s in self.m.reps:
-            yield self.rep(s)
-        for f in self.m.facts.values():
-            yield self.account(f)
+        for _key, render in self.jobs():
+            yield render()
+
+    def jobs(self) -> list[tuple[str, Callable[[], tuple[str, str]]]]:
+        """Every page as (a stable key, the call that renders it), in a fixed order: pages can be rendered
+        in any order and in several processes (render/parallel.py). Account pages have the key
+        "account:<id>"."""
+        out: list[tuple[str, Callable[[], tuple[str, str]]]] = [
+            ("index", self.dashboard), ("teams", self.teams), ("accounts", self.accounts),
+            ("competitors", self.competitors), ("quality", self.quality), ("changes", self.changes)]
+        out += [(f"team:{s.name}", partial(self.team, s)) for s in self.m.teams]
+        out += [(f"rep:{s.name}", partial(self.rep, s)) for s in self.m.reps]
+        out += [(f"account:{f.account.id}", partial(self.account, f)) for f in self.m.facts.values()]
+        return out
 
 
 def _status(stage: str, config: Config) -> str:

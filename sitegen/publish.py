@@ -6,7 +6,9 @@ directories; elsewhere with two renames, where the short moment between them is 
 run (`recover`). The previous site is deleted only after the swap. A build killed at any moment leaves
 the previous site whole, plus at most a stray `.new-*` folder that the next build removes.
 
-`BuildLock` keeps two builds of the same project from running at once.
+`BuildLock` keeps two builds of the same project from running at once. The lock belongs to the build's
+own process only: a process forked while it is held (a reading worker) closes its copy of the lock file,
+so that workers orphaned by a killed build cannot keep every later build locked out.
 """
 
 from __future__ import annotations
@@ -24,6 +26,32 @@ _AT_FDCWD = -100
 
 class LockedError(Exception):
     """Another build holds the lock."""
+
+
+_HELD: set[int] = set()  # descriptors of the lock files this process holds
+
+
+def _release_in_child() -> None:
+    """After a fork: drop the child's reference to the parent's lock (an flock lock is shared with forked
+    children and released only when every copy is closed). The descriptor is pointed at /dev/null rather
+    than closed, so that the inherited file object can still close it harmlessly."""
+    if not _HELD:
+        return
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+    except OSError:
+        return
+    for fd in list(_HELD):
+        try:
+            os.dup2(null, fd, inheritable=False)
+        except OSError:
+            pass
+    os.close(null)
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_release_in_child)
 
 
 def _renameat2() -> object | None:
@@ -141,10 +169,12 @@ class BuildLock:
         fh.write(str(os.getpid()))
         fh.flush()
         self._fh = fh
+        _HELD.add(fh.fileno())
         return self
 
     def __exit__(self, *exc: object) -> None:
         fh = self._fh
         if fh is not None:
+            _HELD.discard(fh.fileno())  # type: ignore[attr-defined]
             fh.close()  # type: ignore[attr-defined]
             self._fh = None

@@ -278,3 +278,29 @@ def test_every_kind_of_change_on_the_shipped_demo(tmp_path: Path) -> None:
 
 
 RELATIONSHIP = ("认识", "约会", "认同", "信赖", "同盟")
+
+
+def test_render_without_history_or_with_an_empty_one(tmp_path: Path) -> None:
+    """render_site called without a weekly view (or with one that carries no history) still renders every page."""
+    from dataclasses import replace
+
+    from sitefixture import AS_OF
+    from sitefixture import make_project as make_fixture
+
+    from sitegen.config import load_config
+    from sitegen.history import History
+    from sitegen.load import load
+    from sitegen.measures import compute
+    from sitegen.render import data, render_site
+    from sitegen.weekly import weekly_view
+
+    config = load_config(make_fixture(tmp_path))
+    loaded = load(config, AS_OF)
+    m = compute(loaded.dataset, loaded.report.issues, config, AS_OF)
+    files = dict(render_site(loaded.dataset, loaded.report, m, config))
+    assert "历史中还没有更早的一周，下周起显示变化" in files["changes.html"].decode("utf-8")
+    assert json.loads(files["data/changes.json"])["changes"] == []
+    week = weekly_view(config, loaded.dataset, data.summary(m, loaded.report), AS_OF, History((), ()), {})
+    bare = dict(render_site(loaded.dataset, loaded.report, m, config, weekly=replace(week, history=())))
+    index = bare["index.html"].decode("utf-8")
+    assert "fig-trend_pipeline" not in index and 'id="trend-pipeline"' in index

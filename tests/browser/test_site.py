@@ -198,7 +198,7 @@ def test_account_list_filters_and_sorts(visit: Visit) -> None:
 def test_phone_width_has_no_page_level_horizontal_scroll(browser: Any, built: Path, screenshots: Path) -> None:
     v = Visit(browser, built.as_uri() + "/", width=390)
     try:
-        for kind in ("account", "rep", "dashboard"):
+        for kind in ("account", "rep", "dashboard", "changes"):
             v.open(page_kinds(built)[kind])
             overflow = v.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 1, f"{kind}: page is {overflow}px wider than a phone screen"

@@ -296,7 +296,25 @@ def config_from_dict(data: dict[str, Any], root: Path) -> Config:
         kwargs["value_aliases"] = {str(e): {str(k): str(v) for k, v in m.items()} for e, m in kwargs["value_aliases"].items()}
     if "rep_teams" in kwargs:
         kwargs["rep_teams"] = {str(k): str(v) for k, v in kwargs["rep_teams"].items()}
-    return Config(**kwargs)
+    config = Config(**kwargs)
+    check_folders(config)
+    return config
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    child, parent = child.resolve(), parent.resolve()
+    return child == parent or parent in child.parents
+
+
+def check_folders(config: Config, *, input_dir: Path | None = None, output_dir: Path | None = None) -> None:
+    """The folders sitegen writes (output, state, feedback) must not lie inside the input folder: whatever is
+    written there would change the input and be read back as input by the next build."""
+    inp = input_dir or config.input_dir
+    for key, folder in (("output", output_dir or config.output_dir), ("state", config.state_dir),
+                        ("feedback", config.feedback_dir)):
+        if _inside(folder, inp):
+            raise ConfigError(f"sitegen.yaml 中“{key}”（{folder}）位于输入文件夹 {inp} 之内；"
+                              f"sitegen 写出的文件会改变输入。请把它放在输入文件夹之外")
 
 
 def load_config(path: Path | None, *, cwd: Path | None = None) -> Config:

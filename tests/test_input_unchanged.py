@@ -13,8 +13,8 @@ The snapshot is shown to catch a changed byte, a touched file, a changed mode, a
 removed again.
 
 Folders the tool writes (feedback, output, state) placed inside the input folder must be refused, since
-whatever is written there changes the input (and is read back as input by the next build). The output and
-state cases are known bugs, marked xfail(strict=True): remove the marker when they are fixed.
+whatever is written there changes the input (and is read back as input by the next build). sitegen.yaml
+naming any of them inside the input is a configuration error (exit code 2).
 """
 
 from __future__ import annotations
@@ -171,20 +171,16 @@ def test_feedback_folder_inside_the_input_is_refused(small: Path) -> None:
     p = run(small, "check", "--as-of", AS_OF, "--feedback", str(small / "input" / "反馈"))
     assert p.returncode == 2 and "输入文件夹" in p.stderr, p.stderr
     p, changed = _inside(small, "feedback: input/反馈")
-    assert p.returncode == 0 and "反馈工作簿未写出" in p.stdout, p.stdout + p.stderr
+    assert p.returncode == 2 and "“feedback”" in p.stderr and "Traceback" not in p.stderr, p.stdout + p.stderr
     assert changed == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug (reported): build.check_output accepts an output folder inside the "
-                                       "input; the next build reads the site's data/export.xlsx as a workbook")
 def test_output_folder_inside_the_input_is_refused(small: Path) -> None:
     p, changed = _inside(small, "output: input/site")
     assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
     assert changed == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug (reported): a state folder inside the input is accepted; the read "
-                                       "cache (private fields included) is then written into the input folder")
 def test_state_folder_inside_the_input_is_refused(small: Path) -> None:
     p, changed = _inside(small, "state: input/.sitegen")
     assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr

@@ -199,10 +199,13 @@ def trend_pipeline(labels: Sequence[str], by_stage: dict[str, list[float]], weig
 def trend_counts(labels: Sequence[str], series: Sequence[tuple[str, Sequence[int | None], str]],
                  t: Callable[[str], str]) -> Figure:
     """A few counts across the weeks in history (stale accounts, data errors, warnings), one line each."""
+    # lines often coincide (a count of 0 or 1 several weeks running): each has its own dash and marker
+    styles = (("solid", "circle"), ("dash", "square"), ("dot", "diamond"))
     data = [{"type": "scatter", "mode": "lines+markers", "name": name, "x": list(labels), "y": list(values),
-             "line": {"color": color}, "marker": {"size": 8}, "connectgaps": False,
+             "line": {"color": color, "dash": styles[i % 3][0], "width": 2},
+             "marker": {"size": 9 - 2 * (i % 3), "symbol": styles[i % 3][1]}, "connectgaps": False,
              "hovertemplate": "%{x}<br>" + name + " %{y}<extra></extra>"}
-            for name, values, color in series]
+            for i, (name, values, color) in enumerate(series)]
     top = max((v for _, values, _ in series for v in values if v is not None), default=0)
     yaxis: dict[str, Any] = {"rangemode": "tozero", "title": {"text": t("m.count")}}
     if top <= 5:

@@ -8,7 +8,7 @@ a build's output is reproducible (otherwise comparing trees would prove nothing)
 
 Then `python -m sitegen build` is started 26 times, each time on the version that is *not* in the output,
 and SIGKILLed after a seeded random delay: two kills in the first instants, one delay drawn in each of 21
-equal slices of the measured duration, and three near or past its end (so that some builds complete).
+equal slices of the measured duration, and three near or past its end; a last run is left to complete.
 Only the build's main process is killed, as `kill -9 <pid>` would: its reading workers are left orphaned,
 which is the hard case for the lock. After every kill:
   * `output/` is exactly the complete old tree or the complete new tree;
@@ -21,12 +21,13 @@ the new one, and at least one kill must have landed while the new tree was being
 folder `output.new-<pid>` is left behind): a writer that wrote straight into `output/` would be caught.
 Leftover `output.new-*` / `output.old-*` folders are allowed; the next normal build must remove them.
 
-Runtime: about a minute on 2 cores.
+Runtime: about a minute on 2 idle cores (the delays scale with the measured build time).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import random
 import shutil
@@ -47,6 +48,7 @@ AS_OF = date(2026, 11, 20)
 KILLS_SPREAD = 21  # delays drawn one per slice of the build's duration
 EARLY = (0.0, 0.03)  # seconds: killed while Python is still starting
 LATE = (0.97, 1.05, 1.4)  # fractions of the duration: around the end, and past it
+COMPLETE = math.inf  # one run is left to finish, whatever the machine's load
 LOCKED_MESSAGE = "另一个构建正在进行"
 
 Tree = dict[str, str]
@@ -173,7 +175,8 @@ def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_site(project: Pr
     d = project.duration
     delays = list(EARLY) + [d * (i + rng.random()) / KILLS_SPREAD for i in range(KILLS_SPREAD)] + [d * f for f in LATE]
     rng.shuffle(delays)
-    assert len(delays) >= 20 and min(delays) < 0.05 and max(delays) > d
+    delays.append(COMPLETE)
+    assert len(delays) > 20 + 1 and min(delays) < 0.05 and max(x for x in delays if x != COMPLETE) > d
     outcomes: list[tuple[float, str, str, bool]] = []  # delay, old, result, staging left behind
     for delay in delays:
         old = project.current()
@@ -184,9 +187,12 @@ def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_site(project: Pr
             proc = subprocess.Popen(project.command(new), cwd=project.root, env=project.env(),
                                     stdout=subprocess.DEVNULL, stderr=fh, start_new_session=True)
             try:
-                time.sleep(delay)
-                os.kill(proc.pid, signal.SIGKILL)  # the main process only, as `kill -9 <pid>`
-                proc.wait(timeout=60)
+                if delay == COMPLETE:
+                    proc.wait(timeout=120)
+                else:
+                    time.sleep(delay)
+                    os.kill(proc.pid, signal.SIGKILL)  # the main process only, as `kill -9 <pid>`
+                    proc.wait(timeout=60)
                 got = tree(project.output)
                 assert got in (project.trees[old], project.trees[new]), (
                     f"killed after {delay:.2f}s: output is neither the old site ({describe(got, project.trees[old])}) "

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 from .config import Config
 from .forms.values import US_WORDS
@@ -18,6 +19,7 @@ from .issues import Issue, SheetCount, make_issue
 from .model import Account, CompetitionRow, Dataset, FollowUp, KeyPerson, Project, Rep, Source, Target
 from .normalise import nfkc
 from .read.extract import Row, WorkbookResult
+from .read.pack import Block, unpack_rows
 
 ACCOUNT_FIELDS = ("account_name", "rep", "team", "category", "grade", "industry", "region", "nature",
                   "employees", "revenue", "first_contact", "address", "website", "notes")
@@ -58,10 +60,16 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     lang = config.language
     issues: list[Issue] = []
     counts = _Counts([s for r in results for s in r.sheets])
-    rows = [row for r in sorted(results, key=lambda r: r.rel) for row in r.rows]
+    # Rows in a fixed order (file path, then the order in the file). Follow-ups (nearly all the rows of a
+    # department) stay packed as the reading processes sent them (read/pack.py): no Row, no dict per row.
     by_form: dict[str, list[Row]] = defaultdict(list)
-    for row in rows:
-        by_form[row.form].append(row)
+    followup_blocks: list[Block] = []
+    for r in sorted(results, key=lambda r: r.rel):
+        for block in r.packed():
+            if block[0] == "followup":
+                followup_blocks.append(block)
+            else:
+                by_form[block[0]].extend(unpack_rows([block]))
 
     def issue(code: str, row: Row, key: str, **fields: object) -> Issue:
         account = str(fields.get("account") or row.values.get("account_id") or "")
@@ -188,24 +196,29 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     for a in accounts:
         by_name[nfkc(a.name)].append(a.id)
 
-    def resolve(row: Row) -> str | None:
-        aid = str(row.values.get("account_id") or "")
+    def resolve(row: Row | _Lazy) -> str | None:
+        """The account a row names, by id or else by name; None (with an issue) when there is none."""
+        if isinstance(row, Row):
+            account_id, account_name = row.values.get("account_id"), row.values.get("account_name")
+        else:
+            account_id, account_name = row.account_id, row.account_name
+        aid = str(account_id or "")
         if aid:
             if aid in by_id:
                 return aid
-            issue("account-unknown", row, "account_id", account=aid)
+            issue("account-unknown", _row(row), "account_id", account=aid)
             return None
-        name = str(row.values.get("account_name") or "")
+        name = str(account_name or "")
         if name:
             ids = by_name.get(nfkc(name), [])
             if len(ids) == 1:
                 return ids[0]
             if len(ids) > 1:
-                issue("account-name-ambiguous", row, "account_name", value=name, accounts="、".join(ids))
+                issue("account-name-ambiguous", _row(row), "account_name", value=name, accounts="、".join(ids))
                 return None
-            issue("account-unknown", row, "account_name", account=name)
+            issue("account-unknown", _row(row), "account_name", account=name)
             return None
-        issue("value-missing", row, "account_id", column="客户编号")
+        issue("value-missing", _row(row), "account_id", column="客户编号")
         return None
 
     # ---- key persons
@@ -269,31 +282,52 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
             strategy=str(v.get("strategy", "")), extra=row.extra, src=row.src,
         ))
 
-    # ---- follow-ups
+    # ---- follow-ups (packed records, see read/pack.py; the same checks as for the other forms' Rows)
     followups: list[FollowUp] = []
-    for row in by_form["followup"]:
-        aid = resolve(row)
-        if aid is None:
-            counts.reject(row.src)
-            continue
-        v = row.values
-        d: date = v["date"]  # type: ignore[assignment]
-        if d > as_of:
-            issue("date-future", row, "date", value=d.isoformat(), as_of=as_of.isoformat())
-        contact = str(v.get("contact", ""))
-        if contact and contact not in names_of[aid]:
-            parts = [c for c in _split_names(contact)]
-            if not parts or any(c not in names_of[aid] for c in parts):
-                issue("person-unknown", row, "contact", column="接触人", value=contact, account=aid)
-        followups.append(FollowUp(
-            date=d, account_id=aid, rep=str(v.get("rep") or row.rep or by_id[aid].rep),
-            method=str(v.get("method", "")), contact=contact, purpose=str(v.get("purpose", "")),
-            content=str(v.get("content", "")), feedback=str(v.get("feedback", "")),
-            effective=v.get("effective"),  # type: ignore[arg-type]
-            stage=str(v.get("stage", "")), next_action=str(v.get("next_action", "")),
-            next_date=v.get("next_date"),  # type: ignore[arg-type]
-            expense=_f(v.get("expense")), project=str(v.get("project", "")), extra=row.extra, src=row.src,
-        ))
+    fields = ("date", "account_id", "account_name", "rep", "method", "contact", "purpose", "content", "feedback",
+              "effective", "stage", "next_action", "next_date", "expense", "project")
+    for form, file, sheet, columns, keys, records in followup_blocks:
+        at = {k: i for i, k in enumerate(keys)}
+        pick = [at.get(k) for k in fields]
+        for rowno, packed, extra, private, cells, row_rep in records:
+            src = Source(file, sheet, rowno, cells, columns)
+            if packed.__class__ is dict:  # kept as a dict (see pack_rows): look the fields up by name
+                values: dict[str, object] = packed
+                got = [packed.get(k) for k in fields]
+            else:
+                values = {}
+                got = [None if i is None else packed[i] for i in pick]
+            (d, account_id, account_name, rep_value, method, contact_value, purpose, content, feedback,
+             effective, stage, next_action, next_date, expense, project) = got
+
+            aid = str(account_id or "")
+            if not aid or aid not in by_id:  # resolve() says which account, or why none (rare)
+                found = resolve(_Lazy(account_id, account_name, form, keys, packed, values, extra, private, src,
+                                      row_rep))
+                if found is None:
+                    counts.reject(src)
+                    continue
+                aid = found
+            late = d > as_of  # type: ignore[operator]
+            contact = "" if contact_value is None else str(contact_value)
+            unknown = False
+            if contact and contact not in names_of[aid]:
+                parts = [c for c in _split_names(contact)]
+                unknown = not parts or any(c not in names_of[aid] for c in parts)
+            if late or unknown:
+                lazy = _row(_Lazy(account_id, account_name, form, keys, packed, values, extra, private, src, row_rep))
+                if late:
+                    issue("date-future", lazy, "date", value=d.isoformat(), as_of=as_of.isoformat())  # type: ignore[attr-defined]
+                if unknown:
+                    issue("person-unknown", lazy, "contact", column="接触人", value=contact, account=aid)
+            followups.append(FollowUp(
+                d, aid, str(rep_value or row_rep or by_id[aid].rep),  # type: ignore[arg-type]
+                "" if method is None else str(method), contact, "" if purpose is None else str(purpose),
+                "" if content is None else str(content), "" if feedback is None else str(feedback),
+                effective, "" if stage is None else str(stage),  # type: ignore[arg-type]
+                "" if next_action is None else str(next_action), next_date, _f(expense),  # type: ignore[arg-type]
+                "" if project is None else str(project), extra, src,
+            ))
     followups.sort(key=lambda f: (f.account_id, f.date, f.src.file if f.src else "", f.src.row if f.src else 0))
 
     # ---- targets
@@ -327,6 +361,33 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     # attach the account to issues raised on rows that belong to one
     dataset = Dataset(tuple(accounts), tuple(persons), tuple(competition), tuple(followups), tuple(targets), reps)
     return Assembled(dataset, issues, counts.result())
+
+
+class _Lazy(NamedTuple):
+    """A packed follow-up record, made into a Row only when an issue must point at it."""
+
+    account_id: object
+    account_name: object
+    form: str
+    keys: tuple[str, ...]
+    packed: object  # values aligned to keys, or the values dict itself
+    values: dict[str, object]  # filled when first needed
+    extra: tuple[tuple[str, str], ...]
+    private: tuple[tuple[str, str], ...]
+    src: Source
+    rep: str
+
+
+def _row(row: Row | _Lazy) -> Row:
+    if isinstance(row, Row):
+        return row
+    if not row.values:
+        if isinstance(row.packed, dict):
+            row.values.update(row.packed)
+        else:
+            row.values.update((k, v) for k, v in zip(row.keys, row.packed, strict=True)  # type: ignore[call-overload]
+                              if v is not None)
+    return Row(row.form, row.values, row.extra, row.private, row.src, row.rep)
 
 
 def _split_names(s: str) -> list[str]:

@@ -22,7 +22,7 @@ from .config import Config
 from .read.discover import InputFile
 from .read.extract import WorkbookResult, file_digest
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: a JSON line (key, path, as-of) before the pickled result; rows packed
 
 
 def read_fingerprint(config: Config, as_of: date) -> str:
@@ -53,30 +53,69 @@ class Entry:
     as_of: str  # the build that read it (for "数据截至")
 
 
+@dataclass(frozen=True)
+class CacheWriter:
+    """Writes entries; small and picklable, so that the reading processes store what they read themselves
+    (the build then never pickles a result a second time)."""
+
+    folder: Path
+    fingerprint: str
+    as_of: str
+
+    def path(self, rel: str) -> Path:
+        return self.folder / (hashlib.sha1(rel.encode("utf-8")).hexdigest() + ".pkl")
+
+    def write(self, result: WorkbookResult, payload: bytes) -> None:
+        """Store `payload` (the pickled result). An unreadable file's result is never stored: the entry
+        keeps the workbook's last good data."""
+        if result.unreadable:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        p = self.path(result.rel)
+        meta = json.dumps({"key": self.fingerprint + result.digest, "rel": result.rel, "as_of": self.as_of},
+                          ensure_ascii=False).encode("utf-8")
+        tmp = p.with_name(p.name + f".tmp-{os.getpid()}")
+        with tmp.open("wb") as fh:
+            fh.write(_header())
+            fh.write(meta + b"\n")
+            fh.write(payload)
+        os.replace(tmp, p)
+
+
 @dataclass
 class ReadCache:
     folder: Path
     fingerprint: str
+    as_of: str = ""
     notes: list[str] = field(default_factory=list)
     hits: int = 0
     misses: int = 0
 
-    def _path(self, rel: str) -> Path:
-        return self.folder / (hashlib.sha1(rel.encode("utf-8")).hexdigest() + ".pkl")
+    @property
+    def writer(self) -> CacheWriter:
+        return CacheWriter(self.folder, self.fingerprint, self.as_of)
 
-    def load(self, rel: str) -> Entry | None:
+    def _path(self, rel: str) -> Path:
+        return self.writer.path(rel)
+
+    def load(self, rel: str, key: str | None = None) -> Entry | None:
+        """The entry of `rel`; with `key`, only when its key is that (else None, without unpickling)."""
         p = self._path(rel)
         if not p.exists():
             return None
         try:
             with p.open("rb") as fh:
-                header = fh.read(16)
-                if header != _header():
+                if fh.read(16) != _header():
                     raise ValueError("format")
-                entry = pickle.load(fh)
-            if not isinstance(entry, Entry) or entry.result.rel != rel:
+                meta = json.loads(fh.readline())
+                if meta.get("rel") != rel:
+                    raise ValueError("path")
+                if key is not None and meta.get("key") != key:
+                    return None
+                result = pickle.load(fh)
+            if not isinstance(result, WorkbookResult) or result.rel != rel:
                 raise ValueError("type")
-            return entry
+            return Entry(str(meta["key"]), result, str(meta["as_of"]))
         except Exception:  # a damaged cache is never trusted, whatever the failure
             self.notes.append(f"缓存文件 {p.name} 已损坏或来自其他版本，已丢弃")
             try:
@@ -86,24 +125,16 @@ class ReadCache:
             return None
 
     def get(self, f: InputFile, digest: str) -> WorkbookResult | None:
-        entry = self.load(f.rel)
-        if entry is not None and entry.key == self.fingerprint + digest:
+        entry = self.load(f.rel, self.fingerprint + digest)
+        if entry is not None:
             self.hits += 1
             return entry.result
         self.misses += 1
         return None
 
     def put(self, result: WorkbookResult, as_of: date) -> None:
-        if result.unreadable:
-            return  # keep the last good entry
-        self.folder.mkdir(parents=True, exist_ok=True)
-        p = self._path(result.rel)
-        tmp = p.with_name(p.name + f".tmp-{os.getpid()}")
-        with tmp.open("wb") as fh:
-            fh.write(_header())
-            pickle.dump(Entry(self.fingerprint + result.digest, result, as_of.isoformat()), fh,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, p)
+        CacheWriter(self.folder, self.fingerprint, as_of.isoformat()).write(
+            result, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
     def prune(self, keep: set[str]) -> None:
         """Remove entries of workbooks that are no longer in the input (deleted on purpose)."""
@@ -123,7 +154,7 @@ def _header() -> bytes:
 
 
 def open_cache(config: Config, as_of: date) -> ReadCache:
-    return ReadCache(config.state_dir / "cache" / "read", read_fingerprint(config, as_of))
+    return ReadCache(config.state_dir / "cache" / "read", read_fingerprint(config, as_of), as_of.isoformat())
 
 
 def digest(f: InputFile) -> str:

@@ -12,7 +12,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -108,6 +108,16 @@ def _header(v: str) -> str:
 
 
 def sheet_xml(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    return "".join(sheet_chunks(headers, rows))
+
+
+TEXT_MEMO = 200_000  # distinct cell texts remembered while writing (names, methods, purposes repeat)
+
+
+def sheet_chunks(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
+    """The worksheet XML in pieces of a few thousand rows (a sheet of 250,000 follow-ups never sits in
+    memory whole). A cell's XML depends only on its value: texts, dates, whole numbers and yes/no are
+    written once per distinct value."""
     width = len(headers)
     parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -118,23 +128,47 @@ def sheet_xml(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
         parts.append(f'<col min="{i + 1}" max="{i + 1}" width="16" customWidth="1"/>')
     parts.append("</cols><sheetData>")
     parts.append("<row>" + "".join(map(_header, headers)) + "</row>")
+    texts: dict[str, str] = {}
+    others: dict[tuple[type, object], str] = {}
     n = 1
     for row in rows:
         n += 1
         if len(row) != width:
             raise ValueError(f"row {n} has {len(row)} cells, the header {width}")
-        parts.append("<row>" + "".join(map(_cell, row)) + "</row>")
+        cells = []
+        for v in row:
+            cls = v.__class__
+            if cls is str:
+                x = texts.get(v)  # type: ignore[arg-type]
+                if x is None:
+                    x = _text(v)  # type: ignore[arg-type]
+                    if len(texts) < TEXT_MEMO:
+                        texts[v] = x  # type: ignore[index]
+            elif v is None:
+                x = "<c/>"
+            elif cls is float:
+                x = _number(v)  # type: ignore[arg-type]  (not remembered: 0.0 and -0.0 are equal keys)
+            else:
+                key = (cls, v)
+                x = others.get(key)  # type: ignore[assignment]
+                if x is None:
+                    x = others[key] = _cell(v)
+            cells.append(x)
+        parts.append("<row>" + "".join(cells) + "</row>")
+        if len(parts) >= 2000:
+            yield "".join(parts)
+            parts = []
     parts.append("</sheetData>")
     if headers:
         parts.append(f'<autoFilter ref="A1:{_col(width - 1)}{max(n, 1)}"/>')
     parts.append("</worksheet>")
-    return "".join(parts)
+    yield "".join(parts)
 
 
 def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Cell]]]]) -> bytes:
-    """[(sheet name, headers, rows)] -> the bytes of an .xlsx file."""
+    """[(sheet name, headers, rows)] -> the bytes of an .xlsx file. Rows may be generators."""
     names = [_esc(n)[:31] for n, _, _ in sheets]
-    files: list[tuple[str, str]] = []
+    files: list[tuple[str, str | Iterable[str]]] = []
     files.append(("[Content_Types].xml",
                   '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                   '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -171,15 +205,28 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Cell
                     'Target="styles.xml"/></Relationships>'))
     files.append(("xl/styles.xml", _STYLES))
     for i, (_, headers, rows) in enumerate(sheets):
-        files.append((f"xl/worksheets/sheet{i + 1}.xml", sheet_xml(headers, rows)))
+        files.append((f"xl/worksheets/sheet{i + 1}.xml", sheet_chunks(headers, rows)))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in files:
             info = zipfile.ZipInfo(name, _ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            z.writestr(info, text.encode("utf-8"), compresslevel=1)  # fast: the file is rebuilt every week
+            _fast(info)
+            with z.open(info, "w") as fh:
+                for chunk in ([text] if isinstance(text, str) else text):
+                    fh.write(chunk.encode("utf-8"))
     return buf.getvalue()
+
+
+def _fast(info: zipfile.ZipInfo) -> None:
+    """Compression level 1: fast (the file is rebuilt every week). The attribute's name changed in 3.13."""
+    for name in ("compress_level", "_compresslevel"):
+        try:
+            setattr(info, name, 1)
+            return
+        except AttributeError:
+            continue
 
 
 def _yesno(v: bool | None) -> str:
@@ -199,17 +246,17 @@ def export_tables(m: Measures, report: Report, config: Config) -> bytes:
                              p.expected_close, _yesno(p.budget), _yesno(p.decision_maker), _yesno(p.need),
                              p.win_loss_reason, f.last_contact, "是" if f.stale else "",
                              f.overdue.due if f.overdue else None])
-    persons = [[k.account_id, idx.accounts[k.account_id].name if k.account_id in idx.accounts else "", k.name,
+    persons = ([k.account_id, idx.accounts[k.account_id].name if k.account_id in idx.accounts else "", k.name,
                 k.dept, k.title, "、".join(k.roles), k.influence, k.attitude, k.relationship, "、".join(k.personal_need),
                 k.style, k.reports_to, k.last_contact, k.strategy]
-               for aid in sorted(idx.persons) for k in idx.persons[aid]]
+               for aid in sorted(idx.persons) for k in idx.persons[aid])
     dims = list(config.score_dimensions)
-    competition = [[r.account_id, r.party, r.offering, r.price, r.strengths, r.weaknesses,
+    competition = ([r.account_id, r.party, r.offering, r.price, r.strengths, r.weaknesses,
                     *[dict(r.scores).get(d) for d in dims], r.threat, r.supporters, r.strategy]
-                   for aid in sorted(idx.competition) for r in idx.competition[aid]]
-    followups = [[f.date, f.account_id, f.rep, f.method, f.contact, f.purpose, f.content, f.feedback,
+                   for aid in sorted(idx.competition) for r in idx.competition[aid])
+    followups = ([f.date, f.account_id, f.rep, f.method, f.contact, f.purpose, f.content, f.feedback,
                   _yesno(f.effective), f.next_action, f.next_date]
-                 for aid in sorted(idx.followups) for f in idx.followups[aid]]
+                 for aid in sorted(idx.followups) for f in idx.followups[aid])
     issues = [[i.severity.value, i.code, i.message, i.file, i.sheet, i.cell, i.rep, i.account] for i in report.issues]
     h = t
     return write_xlsx([

@@ -28,13 +28,22 @@ class ReadStats:
 
 
 def cached_reader(cache: ReadCache, as_of: date, stats: ReadStats,
-                  progress: Callable[[InputFile], None] | None = None
+                  progress: Callable[[InputFile], None] | None = None, digests: dict[str, str] | None = None
                   ) -> Callable[[list[InputFile], ReadContext], list[WorkbookResult]]:
+    """A reader for load(): cache hits are loaded, the rest is read in parallel (the reading processes
+    store what they read in the cache). `digests` (rel -> content digest) saves hashing files twice."""
+
     def read(files: list[InputFile], ctx: ReadContext) -> list[WorkbookResult]:
         results: dict[str, WorkbookResult] = {}
         todo: list[InputFile] = []
         for f in files:
-            hit = cache.get(f, digest(f))
+            d = (digests or {}).get(f.rel)
+            if d is None:
+                try:
+                    d = digest(f)
+                except OSError:  # gone or locked: the reading process reports it
+                    d = ""
+            hit = cache.get(f, d) if d else None
             if hit is not None:
                 results[f.rel] = hit
                 stats.cached += 1
@@ -42,14 +51,12 @@ def cached_reader(cache: ReadCache, as_of: date, stats: ReadStats,
                     progress(f)
             else:
                 todo.append(f)
-        for r in read_all(todo, ctx, progress=progress):
+        for r in read_all(todo, ctx, progress=progress, store=cache.writer):
             stats.read += 1
             if r.unreadable:
                 r = _last_good(cache, r, ctx) or r
-                if r.rows:
+                if r.rows or r.blocks:
                     stats.stale[r.rel] = _stale_date(cache, r.rel)
-            else:
-                cache.put(r, as_of)
             results[r.rel] = r
         cache.prune({f.rel for f in files})
         return [results[f.rel] for f in files]
@@ -72,7 +79,7 @@ def _last_good(cache: ReadCache, failed: WorkbookResult, ctx: ReadContext) -> Wo
 
 
 def _rep_of(result: WorkbookResult) -> str:
-    for row in result.rows:
+    for row in result.all_rows():
         if row.rep:
             return row.rep
     return ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -30,14 +30,20 @@ class Loaded:
 
 def load(config: Config, as_of: date, *, input_dir: Path | None = None,
          read: Callable[[list[InputFile], ReadContext], list[WorkbookResult]] | None = None,
-         progress: Callable[[InputFile], None] | None = None) -> Loaded:
+         progress: Callable[[InputFile], None] | None = None,
+         found: tuple[list[InputFile], list[Issue]] | None = None) -> Loaded:
+    """`found`: the input folder's files as discover() gave them (when the caller has looked already)."""
     root = input_dir or config.input_dir
-    if not root.is_dir():
-        raise InputError(f"找不到输入文件夹 {root}" if config.language != "en" else f"input folder not found: {root}")
-    files, skipped = discover(root, lang=config.language)
+    files, skipped = found if found is not None else find(config, root)
     ctx = ReadContext(config, as_of)
     results = read(files, ctx) if read else read_all(files, ctx, progress=progress)
     return combine(results, skipped, files, config, as_of)
+
+
+def find(config: Config, root: Path) -> tuple[list[InputFile], list[Issue]]:
+    if not root.is_dir():
+        raise InputError(f"找不到输入文件夹 {root}" if config.language != "en" else f"input folder not found: {root}")
+    return discover(root, lang=config.language)
 
 
 def combine(results: list[WorkbookResult], skipped: list[Issue], files: list[InputFile], config: Config,
@@ -48,4 +54,6 @@ def combine(results: list[WorkbookResult], skipped: list[Issue], files: list[Inp
         issues.extend(r.issues)
     issues.extend(assembled.issues)
     report = Report(tuple(sort_issues(issues)), tuple(assembled.sheets))
-    return Loaded(assembled.dataset, report, tuple(results), tuple(files))
+    # the rows now live in the dataset: the results keep what feedback needs (owner, digest, issues)
+    kept = tuple(replace(r, rows=[], blocks=None) for r in results)
+    return Loaded(assembled.dataset, report, kept, tuple(files))

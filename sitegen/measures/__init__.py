@@ -6,6 +6,7 @@ each rep). Pages and the JSON contract are built from these values only, so they
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -133,14 +134,15 @@ def account_facts(a: Account, idx: Index, config: Config, as_of: date) -> Accoun
         weighted=round(sum(weighted(p, config) for p in opened), 2),
         last_contact=last,
         days_since=(as_of - last).days if last else None,
-        stale=stale(a, fus, config, as_of),
-        overdue=overdue(a, fus, as_of),
+        stale=stale(a, fus, config, as_of, last),
+        overdue=overdue(a, fus, as_of, last),
         coverage=coverage(idx.persons.get(a.id, ()), config),
     )
 
 
 def scope(kind: str, name: str, facts: Sequence[AccountFacts], reps: Iterable[str], idx: Index, ds: Dataset,
-          issues: Sequence[Issue], config: Config, as_of: date) -> Scope:
+          issues: Sequence[Issue], config: Config, as_of: date,
+          activity: dict[str, RepActivity] | None = None) -> Scope:
     facts = sorted(facts, key=lambda f: f.account.id)
     accounts = [f.account for f in facts]
     projects = [p for a in accounts for p in a.projects]
@@ -170,7 +172,7 @@ def scope(kind: str, name: str, facts: Sequence[AccountFacts], reps: Iterable[st
         funnel=tuple(funnel(projects, config)),
         win_loss=win_loss(projects, config),
         pareto=pareto(accounts, config),
-        activity=tuple(rep_activity(rep_names, idx, ds.targets, config, as_of)),
+        activity=tuple(rep_activity(rep_names, idx, ds.targets, config, as_of, known=activity)),
         stale=tuple(stale_list),
         overdue=tuple(overdue_list),
         no_decision_maker=tuple(f.account.id for f in facts if f.open and not f.coverage.decision_makers),
@@ -183,18 +185,29 @@ def compute(ds: Dataset, issues: Sequence[Issue], config: Config, as_of: date) -
     idx = index(ds)
     facts = {a.id: account_facts(a, idx, config, as_of) for a in sorted(ds.accounts, key=lambda a: a.id)}
     all_reps = sorted({r.name for r in ds.reps} | {a.rep for a in ds.accounts if a.rep})
-    department = scope("department", "", list(facts.values()), all_reps, idx, ds, issues, config, as_of)
+    activity: dict[str, RepActivity] = {}  # a rep's weeks are the same in every scope
+    department = scope("department", "", list(facts.values()), all_reps, idx, ds, issues, config, as_of, activity)
+
+    by_team: dict[str, list[AccountFacts]] = defaultdict(list)
+    by_rep: dict[str, list[AccountFacts]] = defaultdict(list)
+    for f in facts.values():
+        by_team[f.team].append(f)
+        by_rep[f.account.rep].append(f)
+    issues_of: dict[str, list[Issue]] = defaultdict(list)
+    for i in issues:
+        issues_of[i.rep].append(i)
 
     teams = []
     for team in sorted({f.team for f in facts.values() if f.team} | set(ds.teams)):
         members = [r for r in all_reps if idx.team_of_rep.get(r, "") == team]
-        fs = [f for f in facts.values() if f.team == team]
+        fs = by_team.get(team, [])
         members = sorted(set(members) | {f.account.rep for f in fs})
-        team_issues = [i for i in issues if i.rep in members]
-        teams.append(scope("team", team, fs, members, idx, ds, team_issues, config, as_of))
+        member_set = set(members)
+        team_issues = [i for i in issues if i.rep in member_set]
+        teams.append(scope("team", team, fs, members, idx, ds, team_issues, config, as_of, activity))
 
     reps = []
     for rep in all_reps:
-        fs = [f for f in facts.values() if f.account.rep == rep]
-        reps.append(scope("rep", rep, fs, [rep], idx, ds, [i for i in issues if i.rep == rep], config, as_of))
+        reps.append(scope("rep", rep, by_rep.get(rep, []), [rep], idx, ds, issues_of.get(rep, []), config, as_of,
+                          activity))
     return Measures(as_of, idx, facts, department, tuple(teams), tuple(reps))

@@ -30,11 +30,17 @@ class Stale:
     threshold: int
 
 
-def stale(a: Account, followups: Sequence[FollowUp], config: Config, as_of: date) -> Stale | None:
-    """An open account is stale when its last contact is more than its threshold before as-of, or missing."""
+_UNKNOWN = date.min  # "not worked out yet" for the `last` arguments below
+
+
+def stale(a: Account, followups: Sequence[FollowUp], config: Config, as_of: date,
+          last: date | None = _UNKNOWN) -> Stale | None:
+    """An open account is stale when its last contact is more than its threshold before as-of, or missing.
+    `last`: its last contact, when the caller has it already."""
     if not is_open(a, config):
         return None
-    last = last_contact(followups, as_of)
+    if last == _UNKNOWN:
+        last = last_contact(followups, as_of)
     limit = stale_threshold(a, config)
     if last is None:
         return Stale(a.id, None, None, limit)
@@ -52,9 +58,11 @@ class Overdue:
     days: int  # days overdue
 
 
-def overdue(a: Account, followups: Sequence[FollowUp], as_of: date) -> Overdue | None:
+def overdue(a: Account, followups: Sequence[FollowUp], as_of: date,
+            last: date | None = _UNKNOWN) -> Overdue | None:
     """The next action set at the account's latest contact, when its date is before as-of."""
-    last = last_contact(followups, as_of)
+    if last == _UNKNOWN:
+        last = last_contact(followups, as_of)
     if last is None:
         return None
     latest = [f for f in followups if f.date == last and f.next_date is not None]
@@ -107,11 +115,17 @@ class RepActivity:
 
 
 def rep_activity(reps: Iterable[str], idx: Index, targets: Sequence[Target], config: Config, as_of: date,
-                 n_weeks: int = 8) -> list[RepActivity]:
+                 n_weeks: int = 8, known: dict[str, RepActivity] | None = None) -> list[RepActivity]:
+    """Each rep's contacts per week; `known` remembers reps already done (a rep is in several scopes)."""
     mondays = weeks_back(as_of, n_weeks)
-    by_key = {(t.rep, t.month): t for t in targets}
+    by_key: dict[tuple[str, str], Target] | None = None
     out = []
     for rep in sorted(set(reps)):
+        if known is not None and rep in known:
+            out.append(known[rep])
+            continue
+        if by_key is None:
+            by_key = {(t.rep, t.month): t for t in targets}
         counts = {m: [0, 0] for m in mondays}
         for f in idx.followups_by_rep.get(rep, ()):
             if f.date > as_of or f.date < mondays[0]:
@@ -121,4 +135,6 @@ def rep_activity(reps: Iterable[str], idx: Index, targets: Sequence[Target], con
             c[1] += 1 if f.effective else 0
         weeks = tuple(Week(m, counts[m][0], counts[m][1], weekly_target(rep, m, by_key, config)) for m in mondays)
         out.append(RepActivity(rep, idx.team_of_rep.get(rep, ""), weeks))
+        if known is not None:
+            known[rep] = out[-1]
     return out

@@ -13,16 +13,24 @@ from ..model import Account, CompetitionRow, Dataset, FollowUp, KeyPerson, Proje
 
 def status(p: Project, config: Config) -> str:
     """'open', 'won', 'lost' or 'other' (on hold, no stage, unknown stage)."""
-    s = config.stage(p.stage)
-    if s is None:
-        return "other"
-    if s.open:
-        return "open"
-    if s.won:
-        return "won"
-    if s.lost:
-        return "lost"
-    return "other"
+    return _statuses(config).get(p.stage, "other")
+
+
+_STATUS: dict[int, tuple[Config, dict[str, str]]] = {}
+
+
+def _statuses(config: Config) -> dict[str, str]:
+    """Stage name -> status, worked out once per config (measures ask it hundreds of thousands of times)."""
+    known = _STATUS.get(id(config))
+    if known is not None and known[0] is config:
+        return known[1]
+    out: dict[str, str] = {}
+    for s in reversed(config.stages):  # the first stage of a name wins, as in config.stage()
+        out[s.name] = "open" if s.open else "won" if s.won else "lost" if s.lost else "other"
+    if len(_STATUS) > 16:
+        _STATUS.clear()
+    _STATUS[id(config)] = (config, out)
+    return out
 
 
 def probability(p: Project, config: Config) -> float:
@@ -73,18 +81,25 @@ def index(ds: Dataset) -> Index:
         comp[c.account_id].append(c)
     fus: dict[str, list[FollowUp]] = defaultdict(list)
     by_rep: dict[str, list[FollowUp]] = defaultdict(list)
-    for f in ds.followups:
-        fus[f.account_id].append(f)
-        by_rep[f.rep].append(f)
 
     def order(f: FollowUp) -> tuple[date, str, str, int]:
         return (f.date, f.src.file if f.src else "", f.src.sheet if f.src else "", f.src.row if f.src else 0)
 
+    first: dict[str, int] = {}  # dict order as before: by first appearance in ds.followups
+    first_rep: dict[str, int] = {}
+    for i, f in enumerate(ds.followups):
+        first.setdefault(f.account_id, i)
+        first_rep.setdefault(f.rep, i)
+    # one stable sort of every follow-up, then shared out: each account's and each rep's list comes out
+    # in the order a sort of that list alone would give
+    for f in sorted(ds.followups, key=order):
+        fus[f.account_id].append(f)
+        by_rep[f.rep].append(f)
     return Index(
         accounts={a.id: a for a in ds.accounts},
         persons={k: tuple(v) for k, v in persons.items()},
         competition={k: tuple(v) for k, v in comp.items()},
-        followups={k: tuple(sorted(v, key=order)) for k, v in fus.items()},
-        followups_by_rep={k: tuple(sorted(v, key=order)) for k, v in by_rep.items()},
+        followups={k: tuple(v) for k, v in sorted(fus.items(), key=lambda kv: first[kv[0]])},
+        followups_by_rep={k: tuple(v) for k, v in sorted(by_rep.items(), key=lambda kv: first_rep[kv[0]])},
         team_of_rep={r.name: r.team for r in ds.reps},
     )

@@ -62,16 +62,28 @@ class WorkbookResult:
     issues: list[Issue] = field(default_factory=list)
     unreadable: bool = False  # the whole file could not be read
     owner: str = ""
+    blocks: list[Block] | None = None  # more rows, still packed (as they come from a reading process)
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # rows travel packed (see read/pack.py): pickling Row objects one by one is slow
-        return _unpack_result, (self.rel, self.digest, pack_rows(self.rows), self.sheets, self.issues,
+        return _unpack_result, (self.rel, self.digest, self.packed(), self.sheets, self.issues,
                                 self.unreadable, self.owner)
+
+    def packed(self) -> list[Block]:
+        """Every row, packed (the rows of a sheet share their keys and column letters)."""
+        return pack_rows(self.rows) + (self.blocks or [])
+
+    def all_rows(self) -> list[Row]:
+        """Every row as a Row (unpacking what is still packed)."""
+        if self.blocks is not None:
+            self.rows = self.rows + unpack_rows(self.blocks)
+            self.blocks = None
+        return self.rows
 
 
 def _unpack_result(rel: str, digest: str, blocks: list[Block], sheets: list[SheetCount], issues: list[Issue],
                    unreadable: bool, owner: str) -> WorkbookResult:
-    return WorkbookResult(rel, digest, unpack_rows(blocks), sheets, issues, unreadable, owner)
+    return WorkbookResult(rel, digest, [], sheets, issues, unreadable, owner, blocks)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from .workbook import RawSheet
 
 HEADER_SCAN_ROWS = 30
 MAX_MERGE_FILL = 200_000  # cells filled from merged ranges per sheet
+_MISS = object()
 MATCH_MEMO_LIMIT = 100_000  # remembered header matches (header scans look at the same texts again and again)
 
 # 填表人：张三  日期：…  /  填表人：张三日期：…  /  填表人：（empty） 日期：… (no owner, not "日期")
@@ -108,43 +109,75 @@ class Matcher:
             self.loose[form.key] = lo
 
         self.memo: dict[str, dict[tuple[type, object], Column | None]] = {form.key: {} for form in forms}
+        self._keys: dict[tuple[type, object], str] = {}
+        self._loose_keys: dict[tuple[type, object], str] = {}
 
     def match(self, form: FormSpec, text: object) -> Column | None:
         memo = self.memo[form.key]
         key = (text.__class__, text)
         try:
-            return memo[key]
-        except KeyError:
-            pass
+            col = memo.get(key, _MISS)
         except TypeError:  # not hashable
             return self._match(form, text)
-        col = self._match(form, text)
-        if len(memo) >= MATCH_MEMO_LIMIT:
-            memo.clear()
-        memo[key] = col
-        return col
+        if col is _MISS:
+            col = self._match(form, text)
+            if len(memo) >= MATCH_MEMO_LIMIT:
+                memo.clear()
+            memo[key] = col
+        return col  # type: ignore[return-value]
 
     def keys(self, form: FormSpec, labels: list[object]) -> set[str]:
         """The keys of the standard columns that `labels` name (match() over a row, in one call)."""
-        memo = self.memo[form.key]
+        get = self.memo[form.key].get
         out = set()
         for t in labels:
             try:
-                col = memo[(t.__class__, t)]
-            except (KeyError, TypeError):
+                col = get((t.__class__, t), _MISS)
+            except TypeError:
+                col = _MISS
+            if col is _MISS:
                 col = self.match(form, t)
             if col is not None:
-                out.add(col.key)
+                out.add(col.key)  # type: ignore[union-attr]
         return out
 
     def _match(self, form: FormSpec, text: object) -> Column | None:
-        k = header_key(text)
+        k = self.header_key(text)
         if not k or len(k) > 40:
             return None
         col = self.exact[form.key].get(k)
         if col is None:
-            col = self.loose[form.key].get(header_key_loose(text))
+            col = self.loose[form.key].get(self._loose(text))
         return col
+
+    def header_key(self, text: object) -> str:
+        """header_key(text), worked out once per text for all the forms."""
+        key = (text.__class__, text)
+        try:
+            k = self._keys.get(key)
+        except TypeError:
+            return header_key(text)
+        if k is not None:
+            return k
+        k = header_key(text)
+        if len(self._keys) >= MATCH_MEMO_LIMIT:
+            self._keys.clear()
+        self._keys[key] = k
+        return k
+
+    def _loose(self, text: object) -> str:
+        key = (text.__class__, text)
+        try:
+            k = self._loose_keys.get(key)
+        except TypeError:
+            return header_key_loose(text)
+        if k is not None:
+            return k
+        k = header_key_loose(text)
+        if len(self._loose_keys) >= MATCH_MEMO_LIMIT:
+            self._loose_keys.clear()
+        self._loose_keys[key] = k
+        return k
 
 
 def _name_hint(form: FormSpec, *names: str) -> bool:
@@ -274,4 +307,4 @@ def detect_card(grid: Grid, matcher: Matcher, customer: FormSpec) -> CardLayout 
 
 def _is_label(matcher: Matcher, form: FormSpec, v: object) -> bool:
     """A cell that names a column (one letter such as "A" is a value: grade A, not the MAN column A)."""
-    return isinstance(v, str) and len(header_key(v)) > 1 and matcher.match(form, v) is not None
+    return isinstance(v, str) and len(matcher.header_key(v)) > 1 and matcher.match(form, v) is not None

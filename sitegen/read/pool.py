@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Protocol
 
 from ..issues import make_issue
 from .discover import InputFile
@@ -42,8 +44,24 @@ def workers() -> int:
     return max(1, min(n, 8))
 
 
+class Store(Protocol):
+    """Where a reading process keeps what it read (the read cache): picklable."""
+
+    def write(self, result: WorkbookResult, payload: bytes) -> None: ...
+
+
+def read_packed(f: InputFile, ctx: ReadContext, store: Store | None = None) -> bytes:
+    """Read one file in a worker; the result comes back pickled once (rows packed, see read/pack.py) and
+    the same bytes go to the read cache, written by the worker."""
+    result = read_file(f, ctx)
+    payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    if store is not None:
+        store.write(result, payload)
+    return payload
+
+
 def read_all(files: list[InputFile], ctx: ReadContext, *,
-             progress: Callable[[InputFile], None] | None = None) -> list[WorkbookResult]:
+             progress: Callable[[InputFile], None] | None = None, store: Store | None = None) -> list[WorkbookResult]:
     """Read every file; results in the order of `files`."""
     results: dict[str, WorkbookResult] = {}
     n = workers()
@@ -53,10 +71,12 @@ def read_all(files: list[InputFile], ctx: ReadContext, *,
         pending = []
         try:
             with ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_limit_memory) as ex:
-                futures = [(f, ex.submit(read_file, f, ctx)) for f in files]
-                for f, fut in futures:
+                # larger files first, so that no worker is left with a big one at the end
+                order = sorted(files, key=lambda f: -f.size)
+                futures = {f.rel: ex.submit(read_packed, f, ctx, store) for f in order}
+                for f in order:
                     try:
-                        results[f.rel] = fut.result()
+                        results[f.rel] = pickle.loads(futures[f.rel].result())
                     except BrokenProcessPool:
                         pending.append(f)
                     except Exception as exc:  # MemoryError under the worker's limit, or a bug
@@ -65,18 +85,19 @@ def read_all(files: list[InputFile], ctx: ReadContext, *,
                         progress(f)
         except BrokenProcessPool:
             pending = [f for f in files if f.rel not in results]
-    for f in pending:
-        results[f.rel] = _isolated(f, ctx)
+    for f in sorted(pending, key=lambda f: f.rel):
+        results[f.rel] = _isolated(f, ctx, store)
         if progress and n == 1:
             progress(f)
     return [results[f.rel] for f in files]
 
 
-def _isolated(f: InputFile, ctx: ReadContext) -> WorkbookResult:
+def _isolated(f: InputFile, ctx: ReadContext, store: Store | None = None) -> WorkbookResult:
     """Read one file in its own process; a crash there marks only this file unreadable."""
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_limit_memory) as ex:
-            return ex.submit(read_file, f, ctx).result()
+            result: WorkbookResult = pickle.loads(ex.submit(read_packed, f, ctx, store).result())
+            return result
     except BrokenProcessPool:
         reason = ("the reader ran out of memory or stopped on this file" if ctx.lang == "en"
                   else "读取时超出内存上限或读取程序异常退出，文件内容可能异常")

@@ -1,0 +1,337 @@
+"""Render the site on every core, straight into the staging folder, re-using unchanged account pages.
+
+The parent process prepares the work (render.site_parts: the pages and the data files) and then forks
+worker processes, which inherit everything computed so far without copying it. Each worker takes
+slices of the work, renders, and writes its files into the staging folder itself; only paths, sizes and
+fingerprints come back. The Excel export and the other data files are tasks of their own, so they run
+beside the pages.
+
+Re-use (warm builds): an account page's fingerprint is a digest of everything it is made of: its own
+template context (the account's facts, key persons, competition rows, follow-ups, issues, changes,
+figures) and the parts of the site that every page shares (code, templates, layouts, config, as-of
+date, URL map, account names, the week's header). When the previous build wrote the same page with the
+same fingerprint and the file is still as it was written, it is hard-linked (or copied) into the
+staging folder instead of being rendered. Other pages (dashboard, teams, reps, lists: about 5 % of
+the pages) are always rendered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import multiprocessing as mp
+import operator
+import os
+import pickle
+import shutil
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from .pages import Pages
+
+ACCOUNT_TEMPLATE = "account.html"
+PAGES_PER_TASK = 150
+
+
+class RenderError(Exception):
+    """A template problem (its message is for the user) or an unsafe output path."""
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the last build wrote: its folder, and per page (fingerprint, size, mtime_ns)."""
+
+    output: Path
+    pages: dict[str, tuple[str, int, int]]
+
+
+@dataclass
+class Part:
+    """One site (the whole output, or one audience's folder)."""
+
+    prefix: str  # "" or "<audience>/"
+    pages: Pages
+    files: list[tuple[str, Callable[[], bytes]]]
+    shared: str = ""  # digest of what every page of this site depends on
+
+
+@dataclass
+class Written:
+    files: list[tuple[str, int]] = field(default_factory=list)  # (path, bytes)
+    fingerprints: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # account pages
+    rendered: int = 0
+    reused: int = 0
+
+
+# The work of the current build, set by the parent just before it forks (the workers inherit it).
+_PARTS: list[Part] = []
+_STAGED: Path | None = None
+_PREVIOUS: Previous | None = None
+_ZH = True
+
+
+def render_into(parts: list[Part], staged: Path, previous: Previous | None, workers: int, zh: bool) -> Written:
+    """Render every part into `staged`. Raises RenderError for a template mistake (with its place)."""
+    global _PARTS, _STAGED, _PREVIOUS, _ZH
+    for part in parts:
+        part.shared = shared_digest(part.pages)
+    _PARTS, _STAGED, _PREVIOUS, _ZH = parts, staged, previous, zh
+    tasks: list[tuple[int, str, list[int]]] = []
+    for p, part in enumerate(parts):
+        # the big data files first (the Excel export is the longest task), then pages in slices
+        tasks += [(p, "file", [i]) for i in range(len(part.files))]
+        n = len(part.pages.jobs())
+        tasks += [(p, "pages", list(range(i, min(n, i + PAGES_PER_TASK)))) for i in range(0, n, PAGES_PER_TASK)]
+    try:
+        if workers <= 1:
+            results = [_task(t) for t in tasks]
+        else:
+            ctx = mp.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+                results = list(ex.map(_task, tasks))
+    finally:
+        _PARTS, _STAGED, _PREVIOUS = [], None, None
+    out = Written()
+    for r in results:
+        if isinstance(r, str):
+            raise RenderError(r)
+        out.files += r.files
+        out.fingerprints.update(r.fingerprints)
+        out.rendered += r.rendered
+        out.reused += r.reused
+    seen: set[str] = set()
+    for rel, _size in out.files:
+        if rel.lower() in seen:
+            raise RenderError(f"internal error: two files would share the path {rel}")
+        seen.add(rel.lower())
+    return out
+
+
+def _task(task: tuple[int, str, list[int]]) -> Written | str:
+    p, kind, indexes = task
+    part = _PARTS[p]
+    staged = _STAGED
+    assert staged is not None
+    done = Written()
+    try:
+        if kind == "file":
+            for i in indexes:
+                rel, make = part.files[i]
+                _write(staged, part.prefix + rel, make(), done)
+            return done
+        jobs = part.pages.jobs()
+        for i in indexes:
+            key, render = jobs[i]
+            if key.startswith("account:"):
+                _account_page(part, render, done)
+            else:
+                rel, html = render()
+                _write(staged, part.prefix + rel, html.encode("utf-8"), done)
+                done.rendered += 1
+        return done
+    except TemplateError as exc:
+        return template_problem(exc, _ZH)
+
+
+class _Reuse(Exception):
+    def __init__(self, path: str, fingerprint: str) -> None:
+        self.path = path
+        self.fingerprint = fingerprint
+
+
+def _account_page(part: Part, render: Callable[[], tuple[str, str]], done: Written) -> None:
+    """Render one account page, or link the previous build's identical page."""
+    pages = part.pages
+    staged = _STAGED
+    assert staged is not None
+    seen: dict[str, str] = {}
+    original = Pages._render
+
+    def fingerprinted(template: str, path: str, nav: str, title: str, **ctx: Any) -> tuple[str, str]:
+        fp = page_fingerprint(part.shared, template, path, nav, title, ctx)
+        seen[path] = fp
+        prev = _PREVIOUS.pages.get(part.prefix + path) if _PREVIOUS is not None and fp else None
+        if prev is not None and prev[0] == fp:
+            raise _Reuse(path, fp)
+        return original(pages, template, path, nav, title, **ctx)
+
+    pages._render = fingerprinted  # type: ignore[method-assign]
+    try:
+        try:
+            rel, html = render()
+        except _Reuse as r:
+            if _link_previous(part.prefix + r.path, done, r.fingerprint):
+                return
+            del pages._render
+            rel, html = render()
+    finally:
+        if "_render" in vars(pages):
+            del pages._render
+    target = _write(staged, part.prefix + rel, html.encode("utf-8"), done)
+    done.rendered += 1
+    fp = seen.get(rel, "")
+    if fp:
+        st = target.stat()
+        done.fingerprints[part.prefix + rel] = (fp, st.st_size, st.st_mtime_ns)
+
+
+def _link_previous(rel: str, done: Written, fingerprint: str) -> bool:
+    """Hard-link (else copy) the previous build's page into the staging folder, if it is still intact."""
+    assert _PREVIOUS is not None and _STAGED is not None
+    _fp, size, mtime = _PREVIOUS.pages[rel]
+    source = safe_path(_PREVIOUS.output, rel)
+    try:
+        st = source.stat()
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            return False
+        target = safe_path(_STAGED, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+    except OSError:
+        return False
+    done.files.append((rel, size))
+    done.fingerprints[rel] = (fingerprint, size, mtime)
+    done.reused += 1
+    return True
+
+
+def _write(root: Path, rel: str, body: bytes, done: Written) -> Path:
+    target = safe_path(root, rel)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as fh:
+        fh.write(body)
+    done.files.append((rel, len(body)))
+    return target
+
+
+def safe_path(root: Path, rel: str) -> Path:
+    """root/rel, refusing anything that could land outside root."""
+    p = PurePosixPath(rel)
+    if p.is_absolute() or not p.parts or any(part in ("", ".", "..") or "\\" in part or ":" in part
+                                             for part in p.parts):
+        raise RenderError(f"internal error: unsafe output path {rel!r}")
+    return root.joinpath(*p.parts)
+
+
+# ---------------------------------------------------------------- fingerprints
+
+def code_digest() -> str:
+    """sitegen's own code, templates, interface strings and assets: a new version re-renders everything."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha1()
+    for p in sorted(root.rglob("*")):
+        if p.suffix in (".py", ".html", ".yaml", ".css", ".js") and "__pycache__" not in p.parts:
+            h.update(str(p.relative_to(root)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def folder_digest(folder: Path | None) -> str:
+    h = hashlib.sha1()
+    if folder is not None and folder.is_dir():
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                h.update(str(p.relative_to(folder)).encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+_CODE: list[str] = []
+
+
+def shared_digest(pages: Pages) -> str:
+    """What every account page depends on besides its own context."""
+    if not _CODE:
+        _CODE.append(code_digest())
+    week = pages.week
+    changes = week.changes
+    shared = (
+        _CODE[0],
+        folder_digest(pages.config.layouts_dir),
+        repr(pages.config),
+        repr(pages.site),
+        repr(sorted(vars(pages.urls).items())),
+        repr([(a.id, a.name) for a in pages.ds.accounts]),
+        repr([s.name for s in pages.m.teams]),
+        repr((week.has_previous, changes.previous_week, changes.previous_as_of)),
+        repr(sorted(week.stale_contacts.items())),
+        repr(sorted(week.stale_accounts.items())),
+    )
+    return hashlib.sha1("\x00".join(shared).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def page_fingerprint(shared: str, template: str, path: str, nav: str, title: str, ctx: dict[str, Any]) -> str:
+    """A digest of a page's own context ("" when some value cannot be serialised faithfully: then the page
+    is always rendered)."""
+    if template != ACCOUNT_TEMPLATE:
+        return ""
+    buf = io.BytesIO()
+    try:
+        _Fingerprinter(buf).dump((shared, template, path, nav, title, sorted(ctx.items())))
+    except Exception:  # a function, a cycle, anything without a value: never trusted
+        return ""
+    return hashlib.sha1(buf.getvalue()).hexdigest()
+
+
+_NATIVE = object()  # pickled as pickle does it
+_REFUSED = object()  # functions: no value to compare
+_HOW: dict[type, Any] = {}  # class -> _NATIVE, _REFUSED, or a getter of a dataclass's fields
+
+
+class _Fingerprinter(pickle.Pickler):
+    """Serialises values by content: dataclasses as their fields (read by one C call per object),
+    functions refused. The memo stores a value seen twice once (a sheet's rows share Source.columns)."""
+
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file, protocol=5)
+
+    def reducer_override(self, obj: Any) -> Any:
+        cls = obj.__class__
+        how = _HOW.get(cls)
+        if how is None:
+            how = _HOW[cls] = _how(obj)
+        if how is _NATIVE:
+            return NotImplemented
+        if how is _REFUSED:
+            raise TypeError("a function has no value")
+        return cls, (how(obj),)
+
+
+def _how(obj: Any) -> Any:
+    cls = obj.__class__
+    if isinstance(obj, type):
+        return _NATIVE  # a class: by its name
+    if dataclasses.is_dataclass(cls):
+        names = [f.name for f in dataclasses.fields(cls)]
+        if len(names) > 1:
+            return operator.attrgetter(*names)
+        return (lambda o, n=names[0]: (getattr(o, n),)) if names else (lambda o: ())
+    return _REFUSED if callable(obj) else _NATIVE
+
+
+def template_problem(exc: TemplateError, zh: bool) -> str:
+    """A layout mistake in plain words, naming the template file and line (the old site stays in place)."""
+    place = ""
+    if isinstance(exc, TemplateSyntaxError) and exc.name:
+        place = f"{exc.filename or exc.name}:{exc.lineno}"
+    else:
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.endswith(".html"):
+                place = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+            tb = tb.tb_next
+    return (f"模板有错误（{place or '未知位置'}）：{exc.message}；网站未更新" if zh
+            else f"template error ({place or 'unknown place'}): {exc.message}; the site was not updated")
+
+
+def page_count(files: Iterable[tuple[str, int]]) -> int:
+    return sum(rel.endswith(".html") for rel, _ in files)

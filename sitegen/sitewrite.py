@@ -1,0 +1,83 @@
+"""Write a site: render it on every core into a staging folder beside the output, then swap it in.
+
+With audiences, the output holds one complete site per audience in its own folder. A build that fails
+or is interrupted leaves the previous site whole (publish.py); the next build removes the staging folder.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from .audience import restrict
+from .buildstate import Manifest
+from .config import Config
+from .issues import Report
+from .measures import Measures, compute
+from .model import Dataset
+from .publish import recover, staging_dir, swap_in
+from .read.pool import workers
+from .render import site_parts
+from .render.parallel import Part, Previous, Written, render_into
+from .weekly import Weekly
+
+MARKER = ".sitegen-site"  # marks a folder as a site sitegen may replace
+
+
+def site_parts_for(dataset: Dataset, report: Report, measures: Measures, config: Config, weekly: Weekly,
+                   as_of: date) -> list[Part]:
+    """The whole site; with audiences, one complete site per audience in its own folder."""
+    if not config.audiences:
+        return [Part("", *site_parts(dataset, report, measures, config, weekly=weekly))]
+    parts = []
+    for audience in config.audiences:
+        ds, rep = restrict(dataset, report, audience)
+        m = measures if not audience.teams else compute(ds, rep.issues, config, as_of)
+        view = weekly if not audience.teams else weekly.for_accounts({a.id for a in ds.accounts})
+        cfg = replace(config, title=f"{config.title} · {audience.title}")
+        parts.append(Part(f"{audience.name}/", *site_parts(ds, rep, m, cfg, weekly=view)))
+    return parts
+
+
+def write_site(parts: list[Part], output: Path, previous: Manifest | None, zh: bool) -> Written:
+    """Render `parts` into a staging folder beside `output` and swap it in. Raises RenderError."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    recover(output)
+    staged = staging_dir(output)
+    staged.mkdir()
+    reuse = None
+    if previous is not None and previous.output == str(output) and output.is_dir():
+        reuse = Previous(output, previous.pages)
+    with frozen_heap():
+        written = render_into(parts, staged, reuse, workers(), zh)
+    (staged / MARKER).write_text("sitegen\n", encoding="utf-8")
+    swap_in(staged, output)
+    return written
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Move the build's objects out of the collector's sight while worker processes are forked: a
+    collection in a worker would otherwise write to every object and copy all of its memory."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Reading and measuring allocate millions of objects that live until the end of the build and hold
+    no reference cycles: the cyclic collector would scan them again and again for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -6,6 +6,7 @@ This runs in worker processes: its input and output are plain picklable values.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -112,10 +113,35 @@ def folder_owner(rel: str) -> str:
 def read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
     """Read, recognise and normalise one workbook. Never raises for bad input."""
     result = _read_file(f, ctx)
+    _owner_from_rows(result, f.rel, ctx.config)
     owner = file_owner(result, f.rel, ctx.config)
     if owner:  # file and sheet problems belong to the workbook's owner, so that the report groups them there
         result.issues = [i if i.rep else replace(i, rep=owner) for i in result.issues]
     return result
+
+
+def _owner_from_rows(result: WorkbookResult, rel: str, cfg: Config) -> None:
+    """A workbook without a 填表人 title whose 客户经理 column names one rep belongs to that rep, not to its
+    folder (input/华东一组/张三.xlsx is 张三's, not 华东一组's): rows, sheets and problems that took the
+    folder as their rep take the rep instead."""
+    if result.owner:
+        return
+    with_column = [r for r in result.rows if r.src.cell("rep")]
+    named = Counter(str(r.values["rep"]) for r in with_column if r.values.get("rep"))
+    if not named:
+        return
+    rep, n = named.most_common(1)[0]
+    if n < 0.8 * len(with_column):  # the column must be filled, and with one name, almost everywhere
+        return
+    result.owner = rep
+    folder = _owner("", rel, cfg)
+    if not folder or folder == rep:
+        return
+    for r in result.rows:
+        if r.rep == folder:
+            r.rep = rep
+    result.sheets = [replace(s, rep=rep) if s.rep == folder else s for s in result.sheets]
+    result.issues = [replace(i, rep=rep) if i.rep == folder else i for i in result.issues]
 
 
 def file_owner(result: WorkbookResult | None, rel: str, cfg: Config) -> str:

@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .background import background
 from .buildstate import (
     BuildState,
     Inputs,
@@ -106,24 +107,29 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
                           read=cached_reader(cache, opts.as_of, stats, digests=inputs.digests))
             report = loaded.report
             lap("load")
-            if opts.strict and (report.errors or report.warnings):
-                say(f"严格模式：有 {report.errors} 个错误、{report.warnings} 个警告，未生成网站" if zh
-                    else f"strict mode: {report.errors} errors, {report.warnings} warnings; the site was not built")
-                return BuildResult(1, output, errors=report.errors, warnings=report.warnings,
-                                   seconds=time.perf_counter() - t0)
-            measures = compute(loaded.dataset, report.issues, config, opts.as_of)
-            lap("measures")
-            weekly = weekly_view(config, loaded.dataset, data.summary(measures, report), opts.as_of,
-                                 load_history(config), stats.stale)
-            lap("weekly")
-        try:
-            written = write_site(site_parts_for(loaded.dataset, report, measures, config, weekly, opts.as_of),
-                                 output, last, zh)
-        except RenderError as exc:
-            raise BuildError(str(exc)) from None
-        lap(f"render+write ({written.rendered} rendered, {written.reused} re-used)")
-        save_snapshot(config, weekly.snapshot)  # only once the site is complete
-        feedback = write_build_feedback(loaded, config, input_dir, say)
+        if opts.strict and (report.errors or report.warnings):
+            say(f"严格模式：有 {report.errors} 个错误、{report.warnings} 个警告，未生成网站" if zh
+                else f"strict mode: {report.errors} errors, {report.warnings} warnings; the site was not built")
+            return BuildResult(1, output, errors=report.errors, warnings=report.warnings,
+                               seconds=time.perf_counter() - t0)
+        # the feedback workbooks need only what was read: they are written meanwhile, in another process
+        with background(write_build_feedback, loaded, config, input_dir) as feedback_job:
+            with collector_paused():
+                measures = compute(loaded.dataset, report.issues, config, opts.as_of)
+                lap("measures")
+                weekly = weekly_view(config, loaded.dataset, data.summary(measures, report), opts.as_of,
+                                     load_history(config), stats.stale)
+                lap("weekly")
+            try:
+                written = write_site(site_parts_for(loaded.dataset, report, measures, config, weekly, opts.as_of),
+                                     output, last, zh)
+            except RenderError as exc:
+                raise BuildError(str(exc)) from None
+            lap(f"render+write ({written.rendered} rendered, {written.reused} re-used)")
+            save_snapshot(config, weekly.snapshot)  # only once the site is complete
+        feedback, feedback_notes = feedback_job.value
+        for note in feedback_notes:
+            say(note)
         lap("snapshot+feedback")
         if publish is not None:
             copy_site(output, publish)
@@ -188,18 +194,18 @@ def finish(summary: dict[str, Any], opts: BuildOptions, output: Path, published:
     return BuildResult(0, output, count, pages, size, errors, warnings, secs, published)
 
 
-def write_build_feedback(loaded: Loaded, config: Config, input_dir: Path, say: Callable[[str], None]) -> Path | None:
-    """Annotated copies of the workbooks with problems, in the feedback folder (outside the site)."""
+def write_build_feedback(loaded: Loaded, config: Config, input_dir: Path) -> tuple[Path | None, list[str]]:
+    """Annotated copies of the workbooks with problems, in the feedback folder (outside the site); and what
+    to tell the user. Runs beside the rendering (one process: the rendering has the other cores)."""
     if not any(i.cell for i in loaded.report.issues) or config.feedback_dir.resolve() == input_dir:
-        return None
+        return None, []
     from .feedback import FeedbackError, write_feedback
 
     try:
-        write_feedback(loaded, config, config.feedback_dir, input_dir=input_dir)
+        write_feedback(loaded, config, config.feedback_dir, input_dir=input_dir, workers=1)
     except (FeedbackError, OSError) as exc:
-        say(f"反馈工作簿未写出：{exc}" if config.language != "en" else f"feedback workbooks not written: {exc}")
-        return None
-    return config.feedback_dir
+        return None, [f"反馈工作簿未写出：{exc}" if config.language != "en" else f"feedback workbooks not written: {exc}"]
+    return config.feedback_dir, []
 
 
 @contextmanager

@@ -1,0 +1,35 @@
+"""`sitegen bench` end to end on a tiny department: the code path of the benchmark (generation, floor, cold,
+warm and one-changed builds, memory sampling, page weight, table and JSON). Not a timing test: the figures
+are only checked for being there and plausible."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from sitegen.bench import run_bench
+
+
+@pytest.mark.slow
+def test_bench_runs_on_a_tiny_department(tmp_path: Path) -> None:
+    lines: list[str] = []
+    out = tmp_path / "bench.json"
+    assert run_bench(tmp_path / "work", scale=0.001, echo=lines.append, json_path=out) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["department"]["accounts"] >= 20 and result["cells"] > 0
+    for key in ("floor_seconds", "cold_seconds", "warm_unchanged_seconds", "warm_one_changed_seconds"):
+        assert result[key] > 0
+    assert result["warm_unchanged_seconds"] < result["cold_seconds"]
+    assert 0 < result["peak_pss_bytes"] <= result["peak_rss_sum_bytes"]
+    assert result["account_pages"] == result["department"]["accounts"]
+    assert result["plotly_copies"] == 1 and result["targets_met"]["one_plotly"]
+    table = [line for line in lines if line.startswith("| ")]
+    assert len(table) == 10 and "cold build" in "".join(table)
+    # the changed workbook is restored: a second run measures the same department
+    work = tmp_path / "work"
+    digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((work / "input").rglob("*.xlsx"))}
+    assert run_bench(work, scale=0.001, echo=lambda _s: None, json_path=out) == 0
+    assert digests == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((work / "input").rglob("*.xlsx"))}

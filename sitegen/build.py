@@ -122,7 +122,7 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
                 lap("weekly")
             try:
                 written = write_site(site_parts_for(loaded.dataset, report, measures, config, weekly, opts.as_of),
-                                     output, last, zh)
+                                     output, last, zh, inputs.digests)
             except RenderError as exc:
                 raise BuildError(str(exc)) from None
             lap(f"render+write ({written.rendered} rendered, {written.reused} re-used)")

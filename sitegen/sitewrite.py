@@ -43,7 +43,8 @@ def site_parts_for(dataset: Dataset, report: Report, measures: Measures, config:
     return parts
 
 
-def write_site(parts: list[Part], output: Path, previous: Manifest | None, zh: bool) -> Written:
+def write_site(parts: list[Part], output: Path, previous: Manifest | None, zh: bool,
+               sources: dict[str, str] | None = None) -> Written:
     """Render `parts` into a staging folder beside `output` and swap it in. Raises RenderError."""
     output.parent.mkdir(parents=True, exist_ok=True)
     recover(output)
@@ -53,7 +54,7 @@ def write_site(parts: list[Part], output: Path, previous: Manifest | None, zh: b
     if previous is not None and previous.output == str(output) and output.is_dir():
         reuse = Previous(output, previous.pages)
     with frozen_heap():
-        written = render_into(parts, staged, reuse, workers(), zh)
+        written = render_into(parts, staged, reuse, workers(), zh, sources)
     (staged / MARKER).write_text("sitegen\n", encoding="utf-8")
     swap_in(staged, output)
     return written

@@ -141,6 +141,28 @@ class Matcher:
                 out.add(col.key)  # type: ignore[union-attr]
         return out
 
+    def text_keys(self, labels: list[object]) -> list[tuple[str, str]]:
+        """(header_key, header_key_loose) of each label that could name a column (worked out once per row
+        for every form: match() per form and label would repeat it)."""
+        out = []
+        for t in labels:
+            k = self.header_key(t)
+            if k and len(k) <= 40:
+                out.append((k, self._loose(t)))
+        return out
+
+    def keys_in(self, form: FormSpec, text_keys: list[tuple[str, str]]) -> set[str]:
+        """The keys of the standard columns of `form` named by text_keys() of a row (as keys() would say)."""
+        exact, loose = self.exact[form.key], self.loose[form.key]
+        out = set()
+        for k, kl in text_keys:
+            col = exact.get(k)
+            if col is None:
+                col = loose.get(kl)
+            if col is not None:
+                out.add(col.key)
+        return out
+
     def _match(self, form: FormSpec, text: object) -> Column | None:
         k = self.header_key(text)
         if not k or len(k) > 40:
@@ -237,9 +259,10 @@ def detect_table(grid: Grid, matcher: Matcher, sheet_name: str, file_name: str) 
             ]
             if combined != list(row):
                 candidates.append(((r, r + 1), combined))
+        keyed = [(rows, labels, matcher.text_keys(labels)) for rows, labels in candidates]
         for form, hint in hints:
-            for rows, labels in candidates:
-                matched = matcher.keys(form, labels)
+            for rows, labels, text_keys in keyed:
+                matched = matcher.keys_in(form, text_keys)
                 score = len(matched)
                 distinct = [k for k in matched if k not in ("account_id", "account_name", "rep", "team", "project", "strategy")]
                 if score < 2 or (not hint and (score < 3 or not distinct)):

@@ -11,8 +11,8 @@ template context (the account's facts, key persons, competition rows, follow-ups
 figures) and the parts of the site that every page shares (code, templates, layouts, config, as-of
 date, URL map, account names, the week's header). When the previous build wrote the same page with the
 same fingerprint and the file is still as it was written, it is hard-linked (or copied) into the
-staging folder instead of being rendered. Other pages (dashboard, teams, reps, lists: about 5 % of
-the pages) are always rendered.
+staging folder instead of being rendered. Team and rep pages are re-used the same way; the dashboard,
+the lists (accounts, teams, competitors, quality, changes) and the data files are always made again.
 """
 
 from __future__ import annotations
@@ -33,9 +33,13 @@ from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from ..model import CompetitionRow, FollowUp, KeyPerson
 from .pages import Pages
 
-ACCOUNT_TEMPLATE = "account.html"
+# Pages that may be re-used: their template reads what its context holds, plus the shared parts. The team
+# and rep pages also read `facts` (every account's facts) for the accounts of their own scope, which the
+# context's `scope` holds: `facts` is left out of their fingerprint.
+REUSABLE = {"account": "account.html", "team": "team.html", "rep": "rep.html"}
 PAGES_PER_TASK = 150
 
 
@@ -76,9 +80,12 @@ _PREVIOUS: Previous | None = None
 _ZH = True
 
 
-def render_into(parts: list[Part], staged: Path, previous: Previous | None, workers: int, zh: bool) -> Written:
-    """Render every part into `staged`. Raises RenderError for a template mistake (with its place)."""
-    global _PARTS, _STAGED, _PREVIOUS, _ZH
+def render_into(parts: list[Part], staged: Path, previous: Previous | None, workers: int, zh: bool,
+                sources: dict[str, str] | None = None) -> Written:
+    """Render every part into `staged`. Raises RenderError for a template mistake (with its place).
+    `sources`: every workbook's content digest (what a record read from a row stands for, see _by_source)."""
+    global _PARTS, _STAGED, _PREVIOUS, _ZH, _SOURCES
+    _SOURCES = dict(sources or {})
     for part in parts:
         part.shared = shared_digest(part.pages)
     _PARTS, _STAGED, _PREVIOUS, _ZH = parts, staged, previous, zh
@@ -128,8 +135,8 @@ def _task(task: tuple[int, str, list[int]]) -> Written | str:
         jobs = part.pages.jobs()
         for i in indexes:
             key, render = jobs[i]
-            if key.startswith("account:"):
-                _account_page(part, render, done)
+            if key.split(":", 1)[0] in REUSABLE:
+                _reusable_page(part, render, done)
             else:
                 rel, html = render()
                 _write(staged, part.prefix + rel, html.encode("utf-8"), done)
@@ -145,8 +152,8 @@ class _Reuse(Exception):
         self.fingerprint = fingerprint
 
 
-def _account_page(part: Part, render: Callable[[], tuple[str, str]], done: Written) -> None:
-    """Render one account page, or link the previous build's identical page."""
+def _reusable_page(part: Part, render: Callable[[], tuple[str, str]], done: Written) -> None:
+    """Render one account (team, rep) page, or link the previous build's identical page."""
     pages = part.pages
     staged = _STAGED
     assert staged is not None
@@ -272,11 +279,12 @@ def shared_digest(pages: Pages) -> str:
 def page_fingerprint(shared: str, template: str, path: str, nav: str, title: str, ctx: dict[str, Any]) -> str:
     """A digest of a page's own context ("" when some value cannot be serialised faithfully: then the page
     is always rendered)."""
-    if template != ACCOUNT_TEMPLATE:
+    if template not in REUSABLE.values():
         return ""
+    own = sorted((k, v) for k, v in ctx.items() if not (k == "facts" and "scope" in ctx))
     buf = io.BytesIO()
     try:
-        _Fingerprinter(buf).dump((shared, template, path, nav, title, sorted(ctx.items())))
+        _Fingerprinter(buf).dump((shared, template, path, nav, title, own))
     except Exception:  # a function, a cycle, anything without a value: never trusted
         return ""
     return hashlib.sha1(buf.getvalue()).hexdigest()
@@ -310,12 +318,38 @@ def _how(obj: Any) -> Any:
     cls = obj.__class__
     if isinstance(obj, type):
         return _NATIVE  # a class: by its name
+    if cls in _FROM_ROWS:
+        return _by_source(_how_fields(cls))
     if dataclasses.is_dataclass(cls):
         names = [f.name for f in dataclasses.fields(cls)]
         if len(names) > 1:
             return operator.attrgetter(*names)
         return (lambda o, n=names[0]: (getattr(o, n),)) if names else (lambda o: ())
     return _REFUSED if callable(obj) else _NATIVE
+
+
+def _how_fields(cls: type) -> Callable[[Any], Any]:
+    names = [f.name for f in dataclasses.fields(cls)]
+    return operator.attrgetter(*names)
+
+
+# Records read from one row of a workbook: given the parts every page shares (the config, every account's id
+# and name), a follow-up, key person or competition row is made of its row, the account it was matched to
+# and (follow-ups) that account's rep. The row stands for its values: the workbook's content digest, the
+# sheet and the row number. (A page holds about fifty follow-ups: this is most of the fingerprint's cost.)
+_FROM_ROWS = {FollowUp, KeyPerson, CompetitionRow}
+_SOURCES: dict[str, str] = {}  # workbook (relative path) -> content digest, for this build
+
+
+def _by_source(fields: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def how(o: Any) -> Any:
+        src = o.src
+        digest = _SOURCES.get(src.file) if src is not None else None
+        if not digest:
+            return fields(o)
+        return ("row", digest, src.sheet, src.row, o.account_id, getattr(o, "rep", None))
+
+    return how
 
 
 def template_problem(exc: TemplateError, zh: bool) -> str:

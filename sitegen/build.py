@@ -43,7 +43,7 @@ from .measures import compute
 from .publish import BuildLock, LockedError, copy_site, recover
 from .render import data, parallel
 from .render.parallel import RenderError, code_digest, folder_digest, page_count, template_problem
-from .sitewrite import MARKER, collector_paused, site_parts_for, write_site
+from .sitewrite import MARKER, collector_paused, frozen_heap, site_parts_for, write_site
 from .weekly import weekly_view
 
 Echo = Callable[[str], None] | None
@@ -113,7 +113,7 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             return BuildResult(1, output, errors=report.errors, warnings=report.warnings,
                                seconds=time.perf_counter() - t0)
         # the feedback workbooks need only what was read: they are written meanwhile, in another process
-        with background(write_build_feedback, loaded, config, input_dir) as feedback_job:
+        with frozen_heap(), background(write_build_feedback, loaded, config, input_dir) as feedback_job:
             with collector_paused():
                 measures = compute(loaded.dataset, report.issues, config, opts.as_of)
                 lap("measures")

@@ -64,8 +64,8 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     # department) stay packed as the reading processes sent them (read/pack.py): no Row, no dict per row.
     by_form: dict[str, list[Row]] = defaultdict(list)
     followup_blocks: list[Block] = []
-    for r in sorted(results, key=lambda r: r.rel):
-        for block in r.packed():
+    for result in sorted(results, key=lambda r: r.rel):
+        for block in result.packed():
             if block[0] == "followup":
                 followup_blocks.append(block)
             else:
@@ -289,7 +289,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     for form, file, sheet, columns, keys, records in followup_blocks:
         at = {k: i for i, k in enumerate(keys)}
         pick = [at.get(k) for k in fields]
-        for rowno, packed, extra, private, cells, row_rep in records:
+        for rowno, packed, row_extra, row_private, cells, row_rep in records:
             src = Source(file, sheet, rowno, cells, columns)
             if packed.__class__ is dict:  # kept as a dict (see pack_rows): look the fields up by name
                 values: dict[str, object] = packed
@@ -302,8 +302,8 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
 
             aid = str(account_id or "")
             if not aid or aid not in by_id:  # resolve() says which account, or why none (rare)
-                found = resolve(_Lazy(account_id, account_name, form, keys, packed, values, extra, private, src,
-                                      row_rep))
+                found = resolve(_Lazy(account_id, account_name, form, keys, packed, values, row_extra, row_private,
+                                      src, row_rep))
                 if found is None:
                     counts.reject(src)
                     continue
@@ -315,9 +315,10 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 parts = [c for c in _split_names(contact)]
                 unknown = not parts or any(c not in names_of[aid] for c in parts)
             if late or unknown:
-                lazy = _row(_Lazy(account_id, account_name, form, keys, packed, values, extra, private, src, row_rep))
+                lazy = _row(_Lazy(account_id, account_name, form, keys, packed, values, row_extra, row_private, src,
+                                  row_rep))
                 if late:
-                    issue("date-future", lazy, "date", value=d.isoformat(), as_of=as_of.isoformat())  # type: ignore[attr-defined]
+                    issue("date-future", lazy, "date", value=d.isoformat(), as_of=as_of.isoformat())  # type: ignore[union-attr]
                 if unknown:
                     issue("person-unknown", lazy, "contact", column="接触人", value=contact, account=aid)
             followups.append(FollowUp(
@@ -326,7 +327,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 "" if content is None else str(content), "" if feedback is None else str(feedback),
                 effective, "" if stage is None else str(stage),  # type: ignore[arg-type]
                 "" if next_action is None else str(next_action), next_date, _f(expense),  # type: ignore[arg-type]
-                "" if project is None else str(project), extra, src,
+                "" if project is None else str(project), row_extra, src,
             ))
     followups.sort(key=lambda f: (f.account_id, f.date, f.src.file if f.src else "", f.src.row if f.src else 0))
 

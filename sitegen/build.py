@@ -93,8 +93,8 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
     with locked(config):
         state = BuildState(config)
         last = state.load()
-        inputs = Inputs(*find(config, input_dir), [])
-        inputs.digests = digest_inputs(inputs.files)
+        files, skipped = find(config, input_dir)
+        inputs = Inputs(files, skipped, digest_inputs(files))
         inputs.key = inputs_key(config, opts.as_of, inputs, output, code_digest(), folder_digest(config.layouts_dir))
         lap("inputs")
         recover(output)  # what an interrupted build left beside the output goes, even when nothing else changed

@@ -147,7 +147,7 @@ def sheet_chunks(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iter
             elif v is None:
                 x = "<c/>"
             elif cls is float:
-                x = _number(v)  # type: ignore[arg-type]  (not remembered: 0.0 and -0.0 are equal keys)
+                x = _number(v)  # type: ignore[arg-type]  # not remembered: 0.0 and -0.0 are equal keys
             else:
                 key = (cls, v)
                 x = others.get(key)  # type: ignore[assignment]

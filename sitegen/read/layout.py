@@ -137,8 +137,8 @@ class Matcher:
                 col = _MISS
             if col is _MISS:
                 col = self.match(form, t)
-            if col is not None:
-                out.add(col.key)  # type: ignore[union-attr]
+            if isinstance(col, Column):
+                out.add(col.key)
         return out
 
     def text_keys(self, labels: list[object]) -> list[tuple[str, str]]:

@@ -22,8 +22,7 @@ values planted in each of these forms, and build 1 shows it finding the unlisted
 The state folder: history snapshots must hold no private value; the read cache does hold them (it keeps
 each workbook's rows as its last good data), which docs/security.md states: the state folder (like the
 feedback folder) must never be published. A `feedback` folder set inside the output or the publish folder
-must not put the feedback workbooks (copies with every private field) into the site: a known bug for the
-output folder, marked xfail(strict=True).
+must not put the feedback workbooks (copies with every private field) into the site.
 """
 
 from __future__ import annotations
@@ -378,13 +377,7 @@ def test_the_state_folder_holds_private_values_only_in_the_read_cache(default_bu
     assert len(cached) > 0.9 * len(needles)
 
 
-FEEDBACK_IN_SITE = pytest.mark.xfail(
-    strict=True, reason="bug (reported): build.write_build_feedback writes the feedback workbooks (copies with every "
-                        "private field) into a `feedback` folder inside the output; feedback.feedback_for_build "
-                        "refuses that, but the build does not call it")
-
-
-@pytest.mark.parametrize("folder", [pytest.param("output/反馈", marks=FEEDBACK_IN_SITE), "share/反馈"])
+@pytest.mark.parametrize("folder", ["output/反馈", "share/反馈"])
 def test_feedback_workbooks_never_land_in_the_site(tmp_path: Path, folder: str) -> None:
     """`feedback` set inside the output or the publish folder: the copies must not be published."""
     from sitegen.demo.generate import generate_department

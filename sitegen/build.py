@@ -35,7 +35,7 @@ from .buildstate import (
     unchanged,
 )
 from .cache import open_cache
-from .config import Config, ConfigError
+from .config import Config, ConfigError, check_folders
 from .history import load_history, save_snapshot
 from .incremental import ReadStats, cached_reader
 from .load import Loaded, find, load
@@ -85,6 +85,7 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
     say = echo or (lambda _s: None)
     output = (opts.output_dir or config.output_dir).resolve()
     input_dir = (opts.input_dir or config.input_dir).resolve()
+    check_folders(config, input_dir=input_dir, output_dir=output)
     check_output(output, input_dir, config)
     publish = (opts.publish_dir or config.path(config.publish or Path())).resolve() \
         if opts.publish_dir or config.publish else None

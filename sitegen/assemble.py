@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple
 
 from .config import Config
@@ -288,7 +289,8 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
               "effective", "stage", "next_action", "next_date", "expense", "project")
     for form, file, sheet, columns, keys, records in followup_blocks:
         at = {k: i for i, k in enumerate(keys)}
-        pick = [at.get(k) for k in fields]
+        # the fields of a record in one C call; a column the sheet does not have reads the None appended
+        pick = itemgetter(*[at.get(k, len(keys)) for k in fields])
         for rowno, packed, row_extra, row_private, cells, row_rep in records:
             src = Source(file, sheet, rowno, cells, columns)
             if packed.__class__ is dict:  # kept as a dict (see pack_rows): look the fields up by name
@@ -296,7 +298,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 got = [packed.get(k) for k in fields]
             else:
                 values = {}
-                got = [None if i is None else packed[i] for i in pick]
+                got = pick(packed + (None,))  # type: ignore[operator]
             (d, account_id, account_name, rep_value, method, contact_value, purpose, content, feedback,
              effective, stage, next_action, next_date, expense, project) = got
 

@@ -285,16 +285,19 @@ def detect_card(grid: Grid, matcher: Matcher, customer: FormSpec) -> CardLayout 
     extras: list[tuple[str, int, int]] = []
     first = -1
     limit = min(grid.height, 80)
+    merged_rows = {r for r, _ in grid.origin}  # rows with a cell inside a merged range
     for r in range(limit):
         row = grid.rows[r]
+        plain = r not in merged_rows  # every cell is its own home: no merged label to skip
+        width = min(len(row), 40)
         c = 0
-        while c < min(len(row), 40):
+        while c < width:
             v = row[c]
             if isinstance(v, str) and v.strip():
                 col = matcher.match(customer, v)
                 # the value is the next cell that is not part of the same merged label
                 vc = c + 1
-                while vc < len(row) and grid.home(r, vc) == grid.home(r, c):
+                while not plain and vc < len(row) and grid.home(r, vc) == grid.home(r, c):
                     vc += 1
                 value = row[vc] if vc < len(row) else ""
                 if col is not None and col.key not in fields and not _is_label(matcher, customer, value):
@@ -306,7 +309,7 @@ def detect_card(grid: Grid, matcher: Matcher, customer: FormSpec) -> CardLayout 
                     continue
                 label = v.strip()
                 if (first >= 0 and len(label) <= 12 and vc < len(row) and not _is_label(matcher, customer, row[vc])
-                        and row[vc] not in ("", None) and grid.home(r, vc) == (r, vc)):
+                        and row[vc] not in ("", None) and (plain or grid.home(r, vc) == (r, vc))):
                     extras.append((label, r, vc))
                     c = vc + 1
                     continue

@@ -142,7 +142,8 @@ def account_facts(a: Account, idx: Index, config: Config, as_of: date) -> Accoun
 
 def scope(kind: str, name: str, facts: Sequence[AccountFacts], reps: Iterable[str], idx: Index, ds: Dataset,
           issues: Sequence[Issue], config: Config, as_of: date,
-          activity: dict[str, RepActivity] | None = None) -> Scope:
+          activity: dict[str, RepActivity] | None = None,
+          memo: dict[str, tuple[bool, tuple[float, ...], int, int]] | None = None) -> Scope:
     facts = sorted(facts, key=lambda f: f.account.id)
     accounts = [f.account for f in facts]
     projects = [p for a in accounts for p in a.projects]
@@ -176,7 +177,7 @@ def scope(kind: str, name: str, facts: Sequence[AccountFacts], reps: Iterable[st
         stale=tuple(stale_list),
         overdue=tuple(overdue_list),
         no_decision_maker=tuple(f.account.id for f in facts if f.open and not f.coverage.decision_makers),
-        competitors=tuple(competitors(accounts, idx, config)),
+        competitors=tuple(competitors(accounts, idx, config, memo)),
         issues=tuple(issues),
     )
 
@@ -186,7 +187,9 @@ def compute(ds: Dataset, issues: Sequence[Issue], config: Config, as_of: date) -
     facts = {a.id: account_facts(a, idx, config, as_of) for a in sorted(ds.accounts, key=lambda a: a.id)}
     all_reps = sorted({r.name for r in ds.reps} | {a.rep for a in ds.accounts if a.rep})
     activity: dict[str, RepActivity] = {}  # a rep's weeks are the same in every scope
-    department = scope("department", "", list(facts.values()), all_reps, idx, ds, issues, config, as_of, activity)
+    memo: dict[str, tuple[bool, tuple[float, ...], int, int]] = {}  # and so is an account's summary for competitors
+    department = scope("department", "", list(facts.values()), all_reps, idx, ds, issues, config, as_of, activity,
+                       memo)
 
     by_team: dict[str, list[AccountFacts]] = defaultdict(list)
     by_rep: dict[str, list[AccountFacts]] = defaultdict(list)
@@ -204,10 +207,10 @@ def compute(ds: Dataset, issues: Sequence[Issue], config: Config, as_of: date) -
         members = sorted(set(members) | {f.account.rep for f in fs})
         member_set = set(members)
         team_issues = [i for i in issues if i.rep in member_set]
-        teams.append(scope("team", team, fs, members, idx, ds, team_issues, config, as_of, activity))
+        teams.append(scope("team", team, fs, members, idx, ds, team_issues, config, as_of, activity, memo))
 
     reps = []
     for rep in all_reps:
         reps.append(scope("rep", rep, by_rep.get(rep, []), [rep], idx, ds, issues_of.get(rep, []), config, as_of,
-                          activity))
+                          activity, memo))
     return Measures(as_of, idx, facts, department, tuple(teams), tuple(reps))

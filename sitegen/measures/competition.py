@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..config import Config
 from ..model import Account, CompetitionRow
-from .common import Index, is_open, status
+from .common import Index, status
 
 THREATS = ("高", "中", "低")
 
@@ -29,8 +29,10 @@ def _mean(xs: list[int]) -> float | None:
     return round(sum(xs) / len(xs), 2) if xs else None
 
 
-def competitors(accounts: Iterable[Account], idx: Index, config: Config) -> list[Competitor]:
-    """Competitors over the given accounts, most threatening (open value) first."""
+def competitors(accounts: Iterable[Account], idx: Index, config: Config,
+                memo: dict[str, tuple[bool, tuple[float, ...], int, int]] | None = None) -> list[Competitor]:
+    """Competitors over the given accounts, most threatening (open value) first. `memo` remembers each
+    account's (open, values of its open projects, won, lost) across the scopes of one build."""
     rows_by_party: dict[str, list[CompetitionRow]] = defaultdict(list)
     ours: dict[str, CompetitionRow] = {}
     accs = {a.id: a for a in accounts}
@@ -40,19 +42,31 @@ def competitors(accounts: Iterable[Account], idx: Index, config: Config) -> list
                 ours.setdefault(aid, r)
             else:
                 rows_by_party[r.party].append(r)
+    known = memo if memo is not None else {}
+
+    def summary(aid: str) -> tuple[bool, tuple[float, ...], int, int]:
+        got = known.get(aid)
+        if got is None:
+            a = accs[aid]
+            states = [status(p, config) for p in a.projects]
+            values = tuple(p.value or 0 for p, st in zip(a.projects, states, strict=True) if st == "open")
+            got = known[aid] = ("open" in states, values, states.count("won"), states.count("lost"))
+        return got
+
+    our_scores = {aid: r.scores for aid, r in ours.items()}
     out = []
     for name, rows in rows_by_party.items():
         ids = tuple(sorted({r.account_id for r in rows}))
-        open_ids = tuple(i for i in ids if is_open(accs[i], config))
-        value = sum(p.value or 0 for i in open_ids for p in accs[i].projects if status(p, config) == "open")
+        facts = [summary(i) for i in ids]
+        open_ids = tuple(i for i, f in zip(ids, facts, strict=True) if f[0])
+        value = sum(v for f in facts if f[0] for v in f[1])  # in the order of accounts, then projects
         threat = Counter(r.threat for r in rows)
         scores = []
         for dim in config.score_dimensions:
             theirs = [v for r in rows for d, v in r.scores if d == dim]
-            us = [v for r in rows if r.account_id in ours for d, v in ours[r.account_id].scores if d == dim]
+            us = [v for r in rows if r.account_id in our_scores for d, v in our_scores[r.account_id] if d == dim]
             scores.append((dim, _mean(theirs), _mean(us)))
-        closed = [status(p, config) for i in ids for p in accs[i].projects]
         out.append(Competitor(name, ids, open_ids, round(value, 2),
                               tuple((t, threat[t]) for t in (*THREATS, "") if threat[t]),
-                              closed.count("won"), closed.count("lost"), tuple(scores)))
+                              sum(f[2] for f in facts), sum(f[3] for f in facts), tuple(scores)))
     return sorted(out, key=lambda c: (-c.value, -len(c.open_accounts), c.name))

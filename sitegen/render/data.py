@@ -23,7 +23,18 @@ from .urls import Urls
 
 
 def dumps(obj: Any) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
+    """JSON with one top-level member per line: readable in an editor and diffable week to week, and
+    written by json's C encoder (indent= would use the pure-Python one: 0.5 s for 5,000 accounts)."""
+    def one(v: Any) -> str:
+        return json.dumps(v, ensure_ascii=False, allow_nan=False)
+
+    if isinstance(obj, list) and obj:
+        body = "[\n" + ",\n".join(map(one, obj)) + "\n]"
+    elif isinstance(obj, dict) and obj and all(isinstance(k, str) for k in obj):
+        body = "{\n" + ",\n".join(f"{one(k)}: {one(v)}" for k, v in obj.items()) + "\n}"
+    else:
+        body = one(obj)
+    return (body + "\n").encode("utf-8")
 
 
 def summary(m: Measures, report: Report) -> dict[str, Any]:

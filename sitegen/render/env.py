@@ -20,13 +20,21 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"
                    0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
+_SCRIPT_REPLACES = tuple((chr(k), v) for k, v in _SCRIPT_ESCAPES.items())
+
+
 def json_compact(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def json_for_script(obj: Any) -> Markup:
     """JSON safe inside <script>: `</script>`, `<!--`, `&` and line separators cannot break out."""
-    return Markup(json_compact(obj).translate(_SCRIPT_ESCAPES))
+    text = json_compact(obj)
+    # str.replace runs in C: five passes over a 3 MB search index cost less than one translate() pass
+    for char, escaped in _SCRIPT_REPLACES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return Markup(text)
 
 
 def money(value: float | None, digits: int = 1) -> str:

@@ -85,6 +85,10 @@ class Pages:
         a = self.m.index.accounts.get(account_id)
         return a.name if a else account_id
 
+    def inputs_known(self, template: str, path: str, nav: str, title: str, inputs: tuple[Any, ...]) -> None:
+        """Called by a page method once it has gathered what its page is made of (before building the
+        view): render/parallel.py hooks it to re-use an unchanged page. Does nothing here."""
+
     def _render(self, template: str, path: str, nav: str, title: str, **ctx: Any) -> tuple[str, str]:
         depth = path.count("/")
         base = {
@@ -217,6 +221,16 @@ class Pages:
         persons = idx.persons.get(a.id, ())
         comp = idx.competition.get(a.id, ())
         fus = idx.followups.get(a.id, ())
+        issues = self.issues_by_account.get(a.id, [])
+        changes = self.week.for_account(a.id)
+        stale_since = self.week.stale_accounts.get(a.id, "")
+        stale_files = self.week.stale_files
+        stale_here = sorted({src.file for src in (a.src, *(p.src for p in a.projects))
+                             if src is not None and src.file in stale_files})
+        # everything the page is made of besides the config and what every page shares: a page whose
+        # inputs did not change since the last build is re-used before any of the work below is done
+        self.inputs_known("account.html", path, "accounts", a.name or a.id,
+                          (f, persons, comp, fus, issues, changes, stale_since, stale_here))
         newest = list(reversed(fus))[:MAX_FOLLOWUPS]
         figs: dict[str, charts.Figure] = {}
         if any(p.influence is not None and attitude_score(p, self.config) is not None for p in persons):
@@ -224,7 +238,6 @@ class Pages:
         if any(r.scores for r in comp):
             figs["radar"] = charts.radar(comp, self.config.score_dimensions, self.t)
         private = set(self.config.private_fields)
-        stale_files = self.week.stale_files
         return self._render(
             "account.html", path, "accounts", a.name or a.id,
             f=f, a=a, persons=persons, competition=comp, followups=newest, followups_total=len(fus),
@@ -233,12 +246,10 @@ class Pages:
             org=org_chart(persons) if has_hierarchy(persons) else [],
             notes=render_notes(a.notes), extra=[(k, v) for k, v in a.extra if k not in private],
             person_extra_labels=sorted({k for p in persons for k, _ in p.extra if k not in private}),
-            issues=self.issues_by_account.get(a.id, []), charts=figs,
+            issues=issues, charts=figs,
             attitude_scores=self.config.attitude_scores, dimensions=self.config.score_dimensions,
             open_status={p.name: _status(p.stage, self.config) for p in a.projects},
-            changes=self.week.for_account(a.id), stale_since=self.week.stale_accounts.get(a.id, ""),
-            stale_files=sorted({src.file for src in (a.src, *(p.src for p in a.projects))
-                                if src is not None and src.file in stale_files}),
+            changes=changes, stale_since=stale_since, stale_files=stale_here,
         )
 
     def competitors(self) -> tuple[str, str]:

@@ -189,26 +189,36 @@ def _reusable_page(part: Part, render: Callable[[], tuple[str, str]], done: Writ
     seen: dict[str, str] = {}
     original = Pages._render
 
-    def fingerprinted(template: str, path: str, nav: str, title: str, **ctx: Any) -> tuple[str, str]:
-        fp = page_fingerprint(part.shared, template, path, nav, title, ctx)
+    def check(path: str, fp: str) -> None:
         seen[path] = fp
         prev = _PREVIOUS.pages.get(part.prefix + path) if _PREVIOUS is not None and fp else None
         if prev is not None and prev[0] == fp:
             raise _Reuse(path, fp)
+
+    def known(template: str, path: str, nav: str, title: str, inputs: tuple[Any, ...]) -> None:
+        # the page's inputs (gathered by the page method) stand for its context: cheaper to serialise,
+        # and an unchanged page is re-used before its view (charts, org chart, notes) is built
+        check(path, page_fingerprint(part.shared, template, path, nav, title, {"inputs": inputs}))
+
+    def fingerprinted(template: str, path: str, nav: str, title: str, **ctx: Any) -> tuple[str, str]:
+        if path not in seen:
+            check(path, page_fingerprint(part.shared, template, path, nav, title, ctx))
         return original(pages, template, path, nav, title, **ctx)
 
     pages._render = fingerprinted  # type: ignore[method-assign]
+    pages.inputs_known = known  # type: ignore[method-assign]
     try:
         try:
             rel, html = render()
         except _Reuse as r:
             if _link_previous(part.prefix + r.path, done, r.fingerprint):
                 return
-            del pages._render
+            del pages._render, pages.inputs_known
             rel, html = render()
     finally:
-        if "_render" in vars(pages):
-            del pages._render
+        for hook in ("_render", "inputs_known"):
+            if hook in vars(pages):
+                delattr(pages, hook)
     target = _write(staged, part.prefix + rel, html.encode("utf-8"), done)
     done.rendered += 1
     fp = seen.get(rel, "")

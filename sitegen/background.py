@@ -12,10 +12,13 @@ Where fork is not available, fn simply runs first.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any
+
+from .orphans import end_with_parent
 
 
 class Job:
@@ -32,7 +35,7 @@ def background(fn: Callable[..., Any], *args: Any) -> Iterator[Job]:
         return
     ctx = mp.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_run, args=(send, fn, args))
+    proc = ctx.Process(target=_run, args=(send, fn, args, os.getpid()))
     proc.start()
     send.close()
     failed = False
@@ -54,7 +57,8 @@ def background(fn: Callable[..., Any], *args: Any) -> Iterator[Job]:
             job.value = value
 
 
-def _run(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _run(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...], parent: int | None = None) -> None:
+    end_with_parent(parent)
     try:
         result: tuple[bool, Any] = (True, fn(*args))
     except BaseException as exc:  # noqa: BLE001 - reported to the build

@@ -59,6 +59,7 @@ from typing import TYPE_CHECKING
 from .cells import cell_sort_key, parse_a1
 from .config import Config, ConfigError
 from .issues import Issue, Severity
+from .orphans import end_with_parent
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.cell.cell import Cell
@@ -835,7 +836,8 @@ def _run_jobs(jobs: list[_Job], out: Path, lang: str, workers: int,
             for n, j in enumerate(jobs) if n not in outcome}
     if workers > 1 and len(args) >= 4:
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as ex:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=end_with_parent,
+                                     initargs=(os.getpid(),)) as ex:
                 futures = {n: ex.submit(_write_job, *a) for n, a in args.items()}
                 for n, fut in futures.items():
                     try:

@@ -9,8 +9,10 @@ a build's output is reproducible (otherwise comparing trees would prove nothing)
 Then `python -m sitegen build` is started 26 times, each time on the version that is *not* in the output,
 and SIGKILLed after a seeded random delay: two kills in the first instants, one delay drawn in each of 21
 equal slices of the measured duration, and three near or past its end; a last run is left to complete.
-Only the build's main process is killed, as `kill -9 <pid>` would: its reading workers are left orphaned,
+Only the build's main process is killed, as `kill -9 <pid>` would: its reading workers are orphaned,
 which is the hard case for the lock. After every kill:
+  * (Linux) no worker of the build outlives it by more than a few seconds (they ask the kernel to end
+    them with their parent, sitegen/orphans.py);
   * `output/` is exactly the complete old tree or the complete new tree;
   * the build lock can be taken (within 3 s: a worker forked just before the kill lets go of it when it
     first runs), although the orphaned workers are still alive (they are then killed through the build's
@@ -162,6 +164,26 @@ def lock_free_soon(state: Path, seconds: float = 3.0) -> bool:
             time.sleep(0.05)
 
 
+def group_gone_soon(pgid: int, within: float = 5.0) -> list[int]:
+    """The live (not zombie) processes left in the build's process group after `within` seconds."""
+    end = time.monotonic() + within
+    while True:
+        alive = []
+        for d in Path("/proc").iterdir():
+            if not d.name.isdigit():
+                continue
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                alive.append(int(d.name))
+        if not alive or time.monotonic() > end:
+            return alive
+        time.sleep(0.05)
+
+
 def kill_group(pgid: int) -> None:
     """Kill what is left of a build the test started in its own session (its orphaned workers)."""
     try:
@@ -198,6 +220,9 @@ def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_site(project: Pr
                     f"killed after {delay:.2f}s: output is neither the old site ({describe(got, project.trees[old])}) "
                     f"nor the new one ({describe(got, project.trees[new])})")
                 assert lock_free_soon(project.state), f"killed after {delay:.2f}s: its orphaned workers keep the lock"
+                if sys.platform.startswith("linux"):  # workers end with their build (sitegen/orphans.py)
+                    left = group_gone_soon(proc.pid)
+                    assert not left, f"killed after {delay:.2f}s: worker processes {left} outlived the build"
             finally:
                 kill_group(proc.pid)
                 proc.wait(timeout=60)

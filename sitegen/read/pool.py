@@ -16,13 +16,16 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 from ..issues import make_issue
+from ..orphans import end_with_parent
 from .discover import InputFile
 from .extract import ReadContext, WorkbookResult, file_owner, read_file
 
 WORKER_MEMORY_BYTES = 3 * 1024 * 1024 * 1024  # address-space limit of a reading process
 
 
-def _limit_memory() -> None:
+def _limit_memory(parent: int | None = None) -> None:
+    """The initializer of a reading process: a memory limit, and an end when the build ends."""
+    end_with_parent(parent)
     try:
         import resource
 
@@ -70,7 +73,8 @@ def read_all(files: list[InputFile], ctx: ReadContext, *,
     else:
         pending = []
         try:
-            with ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_limit_memory) as ex:
+            with ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_limit_memory,
+                                     initargs=(os.getpid(),)) as ex:
                 # larger files first, so that no worker is left with a big one at the end
                 order = sorted(files, key=lambda f: -f.size)
                 futures = {f.rel: ex.submit(read_packed, f, ctx, store) for f in order}
@@ -95,7 +99,8 @@ def read_all(files: list[InputFile], ctx: ReadContext, *,
 def _isolated(f: InputFile, ctx: ReadContext, store: Store | None = None) -> WorkbookResult:
     """Read one file in its own process; a crash there marks only this file unreadable."""
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_limit_memory) as ex:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_limit_memory,
+                                     initargs=(os.getpid(),)) as ex:
             result: WorkbookResult = pickle.loads(ex.submit(read_packed, f, ctx, store).result())
             return result
     except BrokenProcessPool:

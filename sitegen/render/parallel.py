@@ -34,6 +34,7 @@ from typing import Any
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from ..model import CompetitionRow, FollowUp, KeyPerson
+from ..orphans import end_with_parent
 from .pages import Pages
 
 # Pages that may be re-used: their template reads what its context holds, plus the shared parts. The team
@@ -107,7 +108,8 @@ def render_into(parts: list[Part], staged: Path, previous: Previous | None, work
             # `workers`; all take the next task from a shared counter, so that they finish together
             ctx = mp.get_context("fork")
             _NEXT = ctx.Value("i", 0)
-            with ProcessPoolExecutor(max_workers=workers - 1, mp_context=ctx) as ex:
+            with ProcessPoolExecutor(max_workers=workers - 1, mp_context=ctx, initializer=end_with_parent,
+                                     initargs=(os.getpid(),)) as ex:
                 others = [ex.submit(_drain) for _ in range(workers - 1)]
                 results.update(_drain())
                 for fut in others:

@@ -94,6 +94,7 @@ class Pages:
         base = {
             "site": self.site,
             "t": self.t,
+            "tr": self.t.table,
             "root": "../" * depth,
             "path": path,
             "nav": nav,

@@ -118,8 +118,11 @@ def _fsync_tree(root: Path) -> None:
         return
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
+            path = os.path.join(dirpath, name)
             try:
-                fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+                if os.stat(path).st_nlink > 1:
+                    continue  # a page linked from the current site: flushed when that site was written
+                fd = os.open(path, os.O_RDONLY)
             except OSError:
                 continue
             try:

@@ -11,7 +11,7 @@ import argparse
 import os
 import shutil
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,22 +30,35 @@ SHOTS = [
 
 
 def build_demo(work: Path, as_of: date) -> Path:
+    """The shipped demo built for `as_of`, then a week later after the reps' edits of tests/weekfixture.py
+    (so that the changes page and the trends have two weeks to show)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from weekfixture import edit_week2, persons_of, read_json
+
     from sitegen.build import BuildOptions, build
     from sitegen.config import Config
 
     shutil.copytree(ROOT / "input", work / "input")
     cfg = Config(root=work)
-    result = build(cfg, BuildOptions(as_of=as_of, quiet=True))
-    if result.exit_code != 0:
-        raise SystemExit(f"build failed: {result}")
-    return work / "output"
+    out = work / "output"
+    for week in (as_of, as_of + timedelta(days=7)):
+        if week != as_of:
+            with_issues = {i["account"] for i in read_json(out / "data" / "issues.json") if i.get("account")}
+            edit_week2(cfg.input_dir, read_json(out / "data" / "accounts.json"), persons_of(cfg),
+                       every_kind=True, avoid=with_issues)
+        result = build(cfg, BuildOptions(as_of=week, quiet=True))
+        if result.exit_code != 0:
+            raise SystemExit(f"build failed: {result}")
+    return out
 
 
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("--as-of", default="2026-11-20")
+    ap.add_argument("--as-of", default="2026-11-20", help="the first of the two weeks built")
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     args = ap.parse_args()
     out = Path(args.out)

@@ -1,8 +1,10 @@
 """The incremental read cache, in the state folder (never in the input).
 
 One entry per workbook path: the `WorkbookResult` of its last successful read, keyed on the file's
-content digest, the settings that change how it is read, the as-of date and sitegen's version. A hit
-skips reading the workbook. An entry whose key differs is a miss; an entry that cannot be loaded
+content digest, the settings that change how it is read and sitegen's version. The as-of date is part of
+the key only for a workbook where it changed a value (a date typed without its year, 11月3日, takes the
+as-of date's year): the other workbooks are not read again when the date moves on. A hit skips reading
+the workbook. An entry whose key differs is a miss; an entry that cannot be loaded
 (damaged, from another version) is discarded with a note. The entry of a workbook that became
 unreadable is kept: it is the workbook's "last good data" (see build.py).
 """
@@ -22,15 +24,15 @@ from .config import Config
 from .read.discover import InputFile
 from .read.extract import WorkbookResult, file_digest
 
-CACHE_FORMAT = 2  # 2: a JSON line (key, path, as-of) before the pickled result; rows packed
+CACHE_FORMAT = 3  # 2: a JSON line (key, path, as-of) before the pickled result; rows packed; 3: the
+# as-of date is in the key only for results that depend on it ("dated" in the JSON line)
 
 
-def read_fingerprint(config: Config, as_of: date) -> str:
-    """Everything that changes how a workbook is read into rows."""
+def read_fingerprint(config: Config, as_of: date | None = None) -> str:
+    """Everything that changes how a workbook is read into rows, but the as-of date (see the module)."""
     relevant = {
         "format": CACHE_FORMAT,
         "version": __version__,
-        "as_of": as_of.isoformat(),
         "language": config.language,
         "stages": [s.name for s in config.stages],
         "stage_aliases": sorted(config.stage_aliases.items()),
@@ -72,8 +74,8 @@ class CacheWriter:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         p = self.path(result.rel)
-        meta = json.dumps({"key": self.fingerprint + result.digest, "rel": result.rel, "as_of": self.as_of},
-                          ensure_ascii=False).encode("utf-8")
+        meta = json.dumps({"key": self.fingerprint + result.digest, "rel": result.rel, "as_of": self.as_of,
+                           "dated": result.uses_as_of}, ensure_ascii=False).encode("utf-8")
         tmp = p.with_name(p.name + f".tmp-{os.getpid()}")
         with tmp.open("wb") as fh:
             fh.write(_header())
@@ -87,9 +89,16 @@ class ReadCache:
     folder: Path
     fingerprint: str
     as_of: str = ""
-    notes: list[str] = field(default_factory=list)
+    discarded: list[str] = field(default_factory=list)  # entries found damaged or from another version
     hits: int = 0
     misses: int = 0
+
+    @property
+    def notes(self) -> list[str]:
+        """What to tell the user: a line per discarded entry, or one line for many (a new version)."""
+        if len(self.discarded) > 3:
+            return [f"{len(self.discarded)} 个缓存文件已损坏或来自其他版本，已丢弃（这些工作簿已重新读取）"]
+        return [f"缓存文件 {name} 已损坏或来自其他版本，已丢弃" for name in self.discarded]
 
     @property
     def writer(self) -> CacheWriter:
@@ -110,14 +119,15 @@ class ReadCache:
                 meta = json.loads(fh.readline())
                 if meta.get("rel") != rel:
                     raise ValueError("path")
-                if key is not None and meta.get("key") != key:
-                    return None
+                if key is not None and (meta.get("key") != key
+                                        or (meta.get("dated") is not False and meta.get("as_of") != self.as_of)):
+                    return None  # another content or settings, or read for another as-of date it depends on
                 result = pickle.load(fh)
             if not isinstance(result, WorkbookResult) or result.rel != rel:
                 raise ValueError("type")
             return Entry(str(meta["key"]), result, str(meta["as_of"]))
         except Exception:  # a damaged cache is never trusted, whatever the failure
-            self.notes.append(f"缓存文件 {p.name} 已损坏或来自其他版本，已丢弃")
+            self.discarded.append(p.name)
             try:
                 p.unlink()
             except OSError:
@@ -135,6 +145,34 @@ class ReadCache:
     def put(self, result: WorkbookResult, as_of: date) -> None:
         CacheWriter(self.folder, self.fingerprint, as_of.isoformat()).write(
             result, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _seen_path(self) -> Path:
+        return self.folder / "seen.json"
+
+    def last_seen(self) -> dict[str, str]:
+        """Workbook -> the as-of date of the last build that read it whole (from the cache or the file)."""
+        try:
+            data = json.loads(self._seen_path().read_text(encoding="utf-8"))
+            if isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+                return data
+        except (OSError, ValueError):
+            pass
+        return {}
+
+    def confirm(self, good: set[str], present: set[str]) -> None:
+        """Record that the workbooks `good` were read whole for this as-of date (the others present keep
+        their date: their data is as of then)."""
+        seen = {rel: day for rel, day in self.last_seen().items() if rel in present}
+        seen.update({rel: self.as_of for rel in good})
+        if not self.folder.is_dir():
+            return
+        p = self._seen_path()
+        tmp = p.with_name(p.name + f".tmp-{os.getpid()}")
+        try:
+            tmp.write_text(json.dumps(seen, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, p)
+        except OSError:
+            pass
 
     def prune(self, keep: set[str]) -> None:
         """Remove entries of workbooks that are no longer in the input (deleted on purpose)."""
@@ -154,7 +192,7 @@ def _header() -> bytes:
 
 
 def open_cache(config: Config, as_of: date) -> ReadCache:
-    return ReadCache(config.state_dir / "cache" / "read", read_fingerprint(config, as_of), as_of.isoformat())
+    return ReadCache(config.state_dir / "cache" / "read", read_fingerprint(config), as_of.isoformat())
 
 
 def digest(f: InputFile) -> str:

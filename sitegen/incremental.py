@@ -58,13 +58,20 @@ def cached_reader(cache: ReadCache, as_of: date, stats: ReadStats,
                 if r.rows or r.blocks:
                     stats.stale[r.rel] = _stale_date(cache, r.rel)
             results[r.rel] = r
-        cache.prune({f.rel for f in files})
+        present = {f.rel for f in files}
+        cache.prune(present)
+        cache.confirm({rel for rel, r in results.items() if not r.unreadable}, present)
         return [results[f.rel] for f in files]
 
     return read
 
 
 def _stale_date(cache: ReadCache, rel: str) -> str:
+    """The as-of date of the last build that read `rel` whole (its cache entry may be older: an unchanged
+    workbook is not read again when the date moves on)."""
+    seen = cache.last_seen().get(rel)
+    if seen:
+        return seen
     entry = cache.load(rel)
     return entry.as_of if entry else ""
 

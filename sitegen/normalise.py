@@ -79,6 +79,9 @@ def excel_serial(n: float) -> date:
     return _EXCEL_EPOCH + timedelta(days=int(n))
 
 
+AS_OF_USES = [0]  # how many values in this process took their year from the reference (as-of) date
+
+
 def parse_date(value: object, *, ref: date | None = None) -> date:
     """Excel dates, serial numbers, 2026-11-03, 2026/11/3, 2026.11.3, 2026年11月3日, 20261103, 11月3日.
 
@@ -103,6 +106,7 @@ def parse_date(value: object, *, ref: date | None = None) -> date:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         m = _MD.match(s)
         if m:
+            AS_OF_USES[0] += 1
             ref = ref or date.today()
             month, day = int(m.group(1)), int(m.group(2))
             d = date(ref.year, month, day)
@@ -135,6 +139,7 @@ def parse_month(value: object, *, ref: date | None = None) -> str:
         return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
     m = re.match(r"^(\d{1,2})\s*月?$", s)
     if m and 1 <= int(m.group(1)) <= 12:
+        AS_OF_USES[0] += 1
         year = (ref or date.today()).year
         return f"{year:04d}-{int(m.group(1)):02d}"
     try:

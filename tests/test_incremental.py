@@ -258,3 +258,47 @@ def test_a_page_record_that_lies_is_not_trusted(project: Path, tmp_path: Path) -
     run(project)
     assert page.read_text(encoding="utf-8") != "x" * data["pages"][rel][1]
     assert_same_as_cold(project, tmp_path)
+
+
+# ---------------------------------------------------------------- a new as-of date
+
+def _cache_entries(root: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_ino for p in (root / ".sitegen" / "cache" / "read").glob("*.pkl")}
+
+
+def test_a_new_as_of_date_reads_again_only_the_workbooks_that_depend_on_it(project: Path, tmp_path: Path) -> None:
+    """A date typed without its year (3月1日) takes the as-of date's year: only its workbook is read again
+    when the date moves on; every other workbook comes from the cache, and the site is the cold build's."""
+    from sitegen.cache import CacheWriter
+
+    book = workbook_with(project, "跟进")
+    wb = load_workbook(book)
+    ws = next(ws for ws in wb.worksheets if "跟进" in ws.title)
+    header = next(r for r in ws.iter_rows(min_row=1, max_row=10) if any(c.value in ("日期", "跟进日期") for c in r))
+    col = next(c.column for c in header if c.value in ("日期", "跟进日期"))
+    ws.cell(row=header[0].row + 1, column=col).value = "3月1日"
+    wb.save(book)
+    run(project)
+    before = _cache_entries(project)
+    later = date(2027, 3, 5)
+    fresh = tmp_path / "cold-later"  # the cold build starts from the same history (weeks compared), no cache
+    fresh.mkdir()
+    shutil.copytree(project / ".sitegen" / "history", fresh / ".sitegen" / "history")
+
+    def at(root: Path) -> BuildResult:
+        result = build(load_config(root / "sitegen.yaml"), BuildOptions(as_of=later, quiet=True))
+        assert result.exit_code == 0
+        return result
+
+    at(project)
+    after = _cache_entries(project)
+    rel = book.relative_to(project / "input").as_posix()
+    dated = CacheWriter(project / ".sitegen" / "cache" / "read", "", "").path(rel).name
+    assert sorted(after) == sorted(before)
+    assert [name for name in after if after[name] != before[name]] == [dated]
+    shutil.copytree(project / "input", fresh / "input")
+    shutil.copy2(project / "sitegen.yaml", fresh / "sitegen.yaml")
+    at(fresh)
+    assert tree(project / "output") == tree(fresh / "output")
+    assert "2027-03-01" in (project / "output" / "data" / "export.xlsx").read_bytes().decode("latin-1") or any(
+        "2027-03-01" in p.read_text(encoding="utf-8") for p in (project / "output" / "accounts").glob("*.html"))

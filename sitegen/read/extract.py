@@ -19,6 +19,7 @@ from ..forms.values import ENUM_ALIASES, ENUMS, SUBTOTAL_WORDS
 from ..issues import Issue, SheetCount, make_issue
 from ..model import Source
 from ..normalise import (
+    AS_OF_USES,
     Invalid,
     ident,
     is_blank,
@@ -64,11 +65,12 @@ class WorkbookResult:
     unreadable: bool = False  # the whole file could not be read
     owner: str = ""
     blocks: list[Block] | None = None  # more rows, still packed (as they come from a reading process)
+    uses_as_of: bool = False  # some value took its year from the as-of date (11月3日): valid for that date only
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # rows travel packed (see read/pack.py): pickling Row objects one by one is slow
         return _unpack_result, (self.rel, self.digest, self.packed(), self.sheets, self.issues,
-                                self.unreadable, self.owner)
+                                self.unreadable, self.owner, self.uses_as_of)
 
     def packed(self) -> list[Block]:
         """Every row, packed (the rows of a sheet share their keys and column letters)."""
@@ -83,8 +85,8 @@ class WorkbookResult:
 
 
 def _unpack_result(rel: str, digest: str, blocks: list[Block], sheets: list[SheetCount], issues: list[Issue],
-                   unreadable: bool, owner: str) -> WorkbookResult:
-    return WorkbookResult(rel, digest, [], sheets, issues, unreadable, owner, blocks)
+                   unreadable: bool, owner: str, uses_as_of: bool = False) -> WorkbookResult:
+    return WorkbookResult(rel, digest, [], sheets, issues, unreadable, owner, blocks, uses_as_of)
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,10 @@ def folder_owner(rel: str) -> str:
 
 def read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
     """Read, recognise and normalise one workbook. Never raises for bad input."""
+    uses = AS_OF_USES[0]
     result = _read_file(f, ctx)
+    if AS_OF_USES[0] != uses:  # parsed here (a value remembered from an earlier file: see _Dated)
+        result.uses_as_of = True
     _owner_from_rows(result, f.rel, ctx.config)
     owner = file_owner(result, f.rel, ctx.config)
     if owner:  # file and sheet problems belong to the workbook's owner, so that the report groups them there
@@ -534,7 +539,10 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
                             if len(seen) >= MEMO_LIMIT:
                                 seen.clear()
                             seen[k] = v
-                if v.__class__ is _Failed:
+                if v.__class__ is _Dated:
+                    result.uses_as_of = True
+                    v = v.value  # type: ignore[attr-defined]
+                elif v.__class__ is _Failed:
                     i = _value_issue(v, col, raw, label, cfg, lang, rel, sheet_name,  # type: ignore[arg-type]
                                      _ref(origin, r, c, letter, rowno), rep, account)
                     errors += i.severity.value == "error"
@@ -601,6 +609,15 @@ class _Failed:
         self.fields = exc.fields
 
 
+class _Dated:
+    """A parsed value that took its year from the as-of date (11月3日, 11月): as remembered per column."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
 MEMO_LIMIT = 50_000  # distinct values remembered per column
 _MISS = object()
 _MEMOS: dict[str, dict[Column, tuple[dict[tuple[type, object], object], Callable[[object], object]]]] = {}
@@ -654,10 +671,13 @@ def _converter(col: Column, ctx: ReadContext) -> Callable[[object], object]:
     cfg, as_of = ctx.config, ctx.as_of
 
     def conv(raw: object) -> object:
+        uses = AS_OF_USES[0]
         try:
-            return convert(col, raw, cfg, as_of)
+            v = convert(col, raw, cfg, as_of)
         except Invalid as exc:
             return _Failed(exc)
+        # remembered with its dependence on the as-of date, which each later file that meets it inherits
+        return _Dated(v) if AS_OF_USES[0] != uses else v
 
     return conv
 

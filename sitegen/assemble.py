@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .config import Config
 from .forms.values import US_WORDS
@@ -72,15 +72,17 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
             else:
                 by_form[block[0]].extend(unpack_rows([block]))
 
-    def issue(code: str, row: Row, key: str, **fields: object) -> Issue:
-        account = str(fields.get("account") or row.values.get("account_id") or "")
+    def issue(code: str, row: Row, key: str, **fields: Any) -> Issue:
+        """`fields`: the values of the code's message template (strings, numbers, dates)."""
+        given = fields.pop("account", None)
+        account = str(row.values.get("account_id") or "") if given is None else given
         cell = row.src.cell(key)
         if not cell and key == "account_id":  # an id taken from the name, or no id at all: point at the name
             cell = row.src.cell("account_name")
         if lang == "en" and isinstance(fields.get("column"), str):
             fields["column"] = _LABELS_EN.get(str(fields["column"]), fields["column"])
         i = make_issue(code, lang=lang, file=row.src.file, sheet=row.src.sheet, cell=cell,
-                       rep=row.rep, **{"account": account, **fields})
+                       rep=row.rep, account=account, **fields)
         issues.append(i)
         return i
 
@@ -226,18 +228,20 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     persons: list[KeyPerson] = []
     seen_person: dict[tuple[str, str], Row] = {}
     for row in by_form["keyperson"]:
-        aid = resolve(row)
-        if aid is None:
+        found = resolve(row)
+        if found is None:
             counts.reject(row.src)
             continue
+        aid = found
         v = row.values
         name = str(v.get("name", ""))
-        key = (aid, name)
-        if key in seen_person:
-            issue("person-duplicate", row, "name", value=name, account=aid, other=_place(seen_person[key].src))
+        person_key = (aid, name)
+        if person_key in seen_person:
+            issue("person-duplicate", row, "name", value=name, account=aid,
+                  other=_place(seen_person[person_key].src))
             counts.reject(row.src)
             continue
-        seen_person[key] = row
+        seen_person[person_key] = row
         persons.append(KeyPerson(
             account_id=aid, name=name, dept=str(v.get("dept", "")), title=str(v.get("title", "")),
             roles=tuple(v.get("roles", ())),  # type: ignore[arg-type]
@@ -262,19 +266,21 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     competition: list[CompetitionRow] = []
     seen_party: dict[tuple[str, str], Row] = {}
     for row in by_form["competition"]:
-        aid = resolve(row)
-        if aid is None:
+        found = resolve(row)
+        if found is None:
             counts.reject(row.src)
             continue
+        aid = found
         v = row.values
         party = str(v.get("party", ""))
         is_us = nfkc(party) in US_WORDS
-        key = (aid, "我方" if is_us else party)
-        if key in seen_party:
-            issue("competition-duplicate", row, "party", value=party, account=aid, other=_place(seen_party[key].src))
+        party_key = (aid, "我方" if is_us else party)
+        if party_key in seen_party:
+            issue("competition-duplicate", row, "party", value=party, account=aid,
+                  other=_place(seen_party[party_key].src))
             counts.reject(row.src)
             continue
-        seen_party[key] = row
+        seen_party[party_key] = row
         scores = tuple((k.split(":", 1)[1], int(val)) for k, val in v.items() if k.startswith("score:"))  # type: ignore[call-overload]
         competition.append(CompetitionRow(
             account_id=aid, party="我方" if is_us else party, is_us=is_us, offering=str(v.get("offering", "")),
@@ -300,7 +306,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 values = {}
                 got = pick(packed + (None,))  # type: ignore[operator]
             (d, account_id, account_name, rep_value, method, contact_value, purpose, content, feedback,
-             effective, stage, next_action, next_date, expense, project) = got
+             effective, stage, next_action, next_date, expense, project_value) = got
 
             aid = str(account_id or "")
             if not aid or aid not in by_id:  # resolve() says which account, or why none (rare)
@@ -329,7 +335,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 "" if content is None else str(content), "" if feedback is None else str(feedback),
                 effective, "" if stage is None else str(stage),  # type: ignore[arg-type]
                 "" if next_action is None else str(next_action), next_date, _f(expense),  # type: ignore[arg-type]
-                "" if project is None else str(project), row_extra, src,
+                "" if project_value is None else str(project_value), row_extra, src,
             ))
     followups.sort(key=lambda f: (f.account_id, f.date, f.src.file if f.src else "", f.src.row if f.src else 0))
 
@@ -349,12 +355,13 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
 
     # ---- open projects whose expected close date has passed
     for a in accounts:
-        for p in a.projects:
-            st = config.stage(p.stage)
-            if st is not None and st.open and p.expected_close is not None and p.expected_close < as_of and p.src:
-                issues.append(make_issue("close-date-passed", lang=lang, file=p.src.file, sheet=p.src.sheet,
-                                         cell=p.src.cell("expected_close"), rep=a.rep, account=a.id,
-                                         value=p.expected_close.isoformat(), as_of=as_of.isoformat()))
+        for proj in a.projects:
+            st = config.stage(proj.stage)
+            if (st is not None and st.open and proj.expected_close is not None and proj.expected_close < as_of
+                    and proj.src):
+                issues.append(make_issue("close-date-passed", lang=lang, file=proj.src.file, sheet=proj.src.sheet,
+                                         cell=proj.src.cell("expected_close"), rep=a.rep, account=a.id,
+                                         value=proj.expected_close.isoformat(), as_of=as_of.isoformat()))
 
     # ---- reps: every rep named by an account, a follow-up or a target
     rep_names = {a.rep for a in accounts if a.rep} | {f.rep for f in followups if f.rep} | {t.rep for t in targets}

@@ -38,8 +38,10 @@ from .cache import open_cache
 from .config import Config, ConfigError, check_folders
 from .history import load_history, save_snapshot
 from .incremental import ReadStats, cached_reader
+from .issues import Report
 from .load import Loaded, find, load
 from .measures import compute
+from .progress import Bars
 from .publish import BuildLock, LockedError, copy_site, recover
 from .render import data, parallel
 from .render.parallel import RenderError, code_digest, folder_digest, page_count, template_problem
@@ -64,6 +66,7 @@ class BuildOptions:
     strict: bool = False
     quiet: bool = False
     verbose: bool = False
+    progress: bool = False  # progress bars on stderr while reading and rendering, when it is a terminal
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,8 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
     publish = (opts.publish_dir or config.path(config.publish or Path())).resolve() \
         if opts.publish_dir or config.publish else None
 
-    lap = laps(t0)
+    lap = Laps(t0)
+    bars = Bars(opts.progress and not opts.quiet, zh)
     with locked(config):
         state = BuildState(config)
         last = state.load()
@@ -100,12 +104,13 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
         lap("inputs")
         recover(output)  # what an interrupted build left beside the output goes, even when nothing else changed
         if last is not None and unchanged(last, inputs.key, output, config, config.feedback_dir.resolve(), publish):
-            return finish(last.summary, opts, output, publish, say, t0, zh, list(state.notes))
-        with collector_paused():
+            return finish(last.summary, opts, output, publish, say, t0, zh, list(state.notes), lap, fresh=False)
+        with collector_paused(), bars.step("read", len(inputs.files)) as reading:
             cache = open_cache(config, opts.as_of)
             stats = ReadStats()
             loaded = load(config, opts.as_of, input_dir=input_dir, found=(inputs.files, inputs.skipped),
-                          read=cached_reader(cache, opts.as_of, stats, digests=inputs.digests))
+                          read=cached_reader(cache, opts.as_of, stats, digests=inputs.digests,
+                                             progress=lambda _f: reading.advance()))
             report = loaded.report
             lap("load")
         if opts.strict and (report.errors or report.warnings):
@@ -122,11 +127,13 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
                                      load_history(config), stats.stale)
                 lap("weekly")
             try:
-                written = write_site(site_parts_for(loaded.dataset, report, measures, config, weekly, opts.as_of),
-                                     output, last, zh, inputs.digests)
+                with bars.step("render") as rendering:
+                    written = write_site(site_parts_for(loaded.dataset, report, measures, config, weekly,
+                                                        opts.as_of), output, last, zh, inputs.digests,
+                                         progress=rendering.to)
             except RenderError as exc:
                 raise BuildError(str(exc)) from None
-            lap(f"render+write ({written.rendered} rendered, {written.reused} re-used)")
+            lap("render+write", f"{written.rendered} rendered, {written.reused} re-used")
             save_snapshot(config, weekly.snapshot)  # only once the site is complete
         feedback, feedback_notes = feedback_job.value
         for note in feedback_notes:
@@ -139,60 +146,119 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             "files": len(written.files), "pages": page_count(written.files), "errors": report.errors,
             "bytes": sum(n for _, n in written.files), "warnings": report.warnings, "feedback": str(feedback or ""),
             "stale": dict(stats.stale), "notes": list(weekly.notes),
-            "verbose": (f"  {d.counts.accounts} 个客户、{len(measures.reps)} 位客户经理、{len(measures.teams)} 个团队；"
-                        f"停滞客户 {len(d.stale)}，逾期行动 {len(d.overdue)}；数据问题见 {output / 'quality.html'}") if zh else
-                       (f"  {d.counts.accounts} accounts, {len(measures.reps)} reps, {len(measures.teams)} teams; "
-                        f"{len(d.stale)} stale accounts, {len(d.overdue)} overdue actions; data problems: "
-                        f"{output / 'quality.html'}"),
+            "accounts": d.counts.accounts, "reps": len(measures.reps), "teams": len(measures.teams),
+            "reused": written.reused, "rows": row_totals(report),
+            "stale_accounts": len(d.stale), "overdue": len(d.overdue),
+            "sites": [a.name for a in config.audiences],
         }
         fb = feedback.resolve() if feedback else None
         state.save(Manifest(inputs.key, str(output), listing(output), written.fingerprints, summary,
                             snapshot_file(config, opts.as_of), listing(fb) if fb else {}, str(fb or ""),
                             str(publish or ""), listing(publish) if publish else {}))
     lap("state")
-    return finish(summary, opts, output, publish, say, t0, zh, [*cache.notes, *state.notes])
+    return finish(summary, opts, output, publish, say, t0, zh, [*cache.notes, *state.notes], lap)
 
 
-def laps(t0: float) -> Callable[[str], None]:
-    """SITEGEN_TIMINGS=1: each step's seconds on stderr (for `sitegen bench` and profiling)."""
-    if not os.environ.get("SITEGEN_TIMINGS"):
-        return lambda _step: None
-    last = [t0]
+STEPS = {"inputs": ("检查输入", "inputs"), "load": ("读取", "reading"), "measures": ("指标", "measures"),
+         "weekly": ("本周变化", "weekly changes"), "render+write": ("生成页面", "pages"),
+         "snapshot+feedback": ("历史与反馈", "history and feedback"), "state": ("构建记录", "build record")}
 
-    def lap(step: str) -> None:
+
+class Laps:
+    """Each step's seconds: in the --verbose summary, and on stderr as they happen with SITEGEN_TIMINGS=1
+    (for `sitegen bench` and profiling)."""
+
+    def __init__(self, t0: float) -> None:
+        self.last = t0
+        self.steps: list[tuple[str, float]] = []
+        self.echo = bool(os.environ.get("SITEGEN_TIMINGS"))
+
+    def __call__(self, step: str, detail: str = "") -> None:
         now = time.perf_counter()
-        print(f"[timing] {step}: {now - last[0]:.2f} s", file=sys.stderr)
-        last[0] = now
+        self.steps.append((step, now - self.last))
+        if self.echo:
+            print(f"[timing] {step}{f' ({detail})' if detail else ''}: {now - self.last:.2f} s", file=sys.stderr)
+        self.last = now
 
-    return lap
+    def line(self, zh: bool) -> str:
+        parts = [f"{STEPS.get(step, (step, step))[0 if zh else 1]} {secs:.1f}" for step, secs in self.steps]
+        return ("  各步用时（秒）：" + "，".join(parts)) if zh else ("  Seconds per step: " + ", ".join(parts))
+
+
+def row_totals(report: Report) -> dict[str, int]:
+    """Rows read = accepted + rejected + skipped, over every sheet."""
+    return {k: sum(getattr(s, k) for s in report.sheets) for k in ("read", "accepted", "rejected", "skipped")}
 
 
 def finish(summary: dict[str, Any], opts: BuildOptions, output: Path, published: Path | None,
-           say: Callable[[str], None], t0: float, zh: bool, notes: list[str]) -> BuildResult:
-    """The summary of a build (the same whether it ran or found nothing to do)."""
+           say: Callable[[str], None], t0: float, zh: bool, notes: list[str], lap: Laps, *,
+           fresh: bool = True) -> BuildResult:
+    """The summary of a build (the same figures whether it ran or found nothing to do)."""
     errors, warnings = summary["errors"], summary["warnings"]
     if opts.strict and (errors or warnings):
         say(f"严格模式：有 {errors} 个错误、{warnings} 个警告，未生成网站" if zh
             else f"strict mode: {errors} errors, {warnings} warnings; the site was not built")
         return BuildResult(1, output, errors=errors, warnings=warnings, seconds=time.perf_counter() - t0)
-    if opts.verbose:
-        say(summary["verbose"])
     secs = time.perf_counter() - t0
     for note in (*notes, *summary["notes"]):
         say(note)
-    pages, count, size, feedback = summary["pages"], summary["files"], summary["bytes"], summary["feedback"]
+    pages, count, size = summary["pages"], summary["files"], summary["bytes"]
     if not opts.quiet:
         for rel, when in sorted(summary["stale"].items()):
             say(f"注意：{rel} 本周无法读取，沿用 {when} 的数据" if zh else f"note: {rel} could not be read; using its data of {when}")
-        say(f"已生成 {pages} 个页面（共 {count} 个文件，{size / 1e6:.1f} MB）到 {output}，用时 {secs:.1f} 秒；"
-            f"数据错误 {errors} 个，警告 {warnings} 个" if zh else
-            f"built {pages} pages ({count} files, {size / 1e6:.1f} MB) into {output} in {secs:.1f} s; "
-            f"{errors} data errors, {warnings} warnings")
-        if feedback:
-            say(f"反馈工作簿：{feedback}" if zh else f"feedback workbooks: {feedback}")
-        if published:
-            say(f"已发布到 {published}" if zh else f"published to {published}")
+        for line in summary_lines(summary, output, published, secs, zh, fresh):
+            say(line)
+        if opts.verbose:
+            d = summary
+            say(f"  停滞客户 {d.get('stale_accounts', 0)} 个，逾期行动 {d.get('overdue', 0)} 项" if zh
+                else f"  {d.get('stale_accounts', 0)} stale accounts, {d.get('overdue', 0)} overdue actions")
+            say(lap.line(zh))
     return BuildResult(0, output, count, pages, size, errors, warnings, secs, published)
+
+
+def summary_lines(summary: dict[str, Any], output: Path, published: Path | None, secs: float, zh: bool,
+                  fresh: bool = True) -> list[str]:
+    """The one-screen summary of `sitegen build`: what the site holds, what was read, what is wrong, where
+    everything is and how long it took."""
+    g = summary.get
+    sites = list(g("sites") or [])
+    where = (output / "index.html") if not sites else output
+    rows = g("rows") or {"read": 0, "accepted": 0, "rejected": 0, "skipped": 0}
+    pages, reused = summary["pages"], g("reused", 0)
+    errors, warnings = summary["errors"], summary["warnings"]
+    issues_at = (output / "quality.html") if not sites else (
+        f"{output}/<受众>/quality.html" if zh else f"{output}/<audience>/quality.html")
+    mb = summary["bytes"] / 1e6
+    if zh:
+        out = [(f"网站已生成：{where}" if fresh else f"输入与上次相同，网站无需重新生成：{where}")
+               + (f"（每个受众一个网站：{'、'.join(f'{n}/index.html' for n in sites)}）" if sites else ""),
+               f"  客户 {g('accounts', 0)} 个，客户经理 {g('reps', 0)} 位，团队 {g('teams', 0)} 个",
+               (f"  页面 {pages} 个：新生成 {pages - reused} 个，沿用上次 {reused} 个" if fresh
+                else f"  页面 {pages} 个：全部沿用上次") + f"（共 {summary['files']} 个文件，{mb:.1f} MB）",
+               f"  读取 {rows['read']} 行 = 接受 {rows['accepted']} + 拒绝 {rows['rejected']} + 跳过（空行/合计）{rows['skipped']}",
+               (f"  数据错误 {errors} 个，警告 {warnings} 个，逐格说明见 {issues_at}" if errors or warnings
+                else "  没有数据错误或警告")]
+        if summary["feedback"]:
+            out.append(f"  反馈工作簿：{summary['feedback']}（发回给客户经理，不要发布）")
+        if published:
+            out.append(f"  已发布到：{published}")
+        out.append(f"  用时 {secs:.1f} 秒")
+        return out
+    out = [(f"Site built: {where}" if fresh else f"Inputs unchanged since the last build; the site is as it was: {where}")
+           + (f" (one site per audience: {', '.join(f'{n}/index.html' for n in sites)})" if sites else ""),
+           f"  {g('accounts', 0)} accounts, {g('reps', 0)} reps, {g('teams', 0)} teams",
+           (f"  {pages} pages: {pages - reused} written, {reused} re-used" if fresh
+            else f"  {pages} pages, all as they were") + f" ({summary['files']} files, {mb:.1f} MB)",
+           f"  Rows read {rows['read']} = accepted {rows['accepted']} + rejected {rows['rejected']}"
+           f" + skipped (blank/total) {rows['skipped']}",
+           (f"  {errors} data errors, {warnings} warnings; each cell explained in {issues_at}" if errors or warnings
+            else "  No data errors or warnings")]
+    if summary["feedback"]:
+        out.append(f"  Feedback workbooks: {summary['feedback']} (send them back to the reps; do not publish)")
+    if published:
+        out.append(f"  Published to: {published}")
+    out.append(f"  Took {secs:.1f} s")
+    return out
 
 
 def write_build_feedback(loaded: Loaded, config: Config, input_dir: Path) -> tuple[Path | None, list[str]]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from .config import Config
 from .history import week_key
@@ -69,6 +69,15 @@ class ContactDelta:
     last_week: int
     effective_this_week: int
     effective_last_week: int
+
+
+class _Base(TypedDict):
+    """The fields every change of one account has."""
+
+    account: str
+    account_name: str
+    rep: str
+    team: str
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,7 @@ def compare(previous: dict[str, Any] | None, current: dict[str, Any], config: Co
         won = {s.name for s in config.stages if s.won}
         lost = {s.name for s in config.stages if s.lost}
         for aid, a in sorted(cur_accounts.items()):
-            base = dict(account=aid, account_name=a["name"], rep=a["rep"], team=a["team"])
+            base = _Base(account=aid, account_name=a["name"], rep=a["rep"], team=a["team"])
             old = prev_accounts.get(aid)
             if old is None:
                 items.append(Change("account_new", **base))
@@ -140,7 +149,7 @@ def compare(previous: dict[str, Any] | None, current: dict[str, Any], config: Co
                    previous["as_of"] if previous else None, tuple(items), contacts)
 
 
-def _project_changes(base: dict[str, str], p: dict[str, Any], q: dict[str, Any], rank: dict[str, int],
+def _project_changes(base: _Base, p: dict[str, Any], q: dict[str, Any], rank: dict[str, int],
                      won: set[str], lost: set[str]) -> list[Change]:
     out: list[Change] = []
     proj = p["name"]
@@ -174,9 +183,9 @@ def _person_changes(previous: dict[str, Any], current: dict[str, Any], accounts:
     old = {(p["account"], p["name"]): p for p in previous["persons"]}
     prev_accounts = {a["id"] for a in previous["accounts"]}
 
-    def base(aid: str) -> dict[str, str]:
+    def base(aid: str) -> _Base:
         a = accounts.get(aid) or {"name": aid, "rep": "", "team": ""}
-        return dict(account=aid, account_name=a["name"], rep=a["rep"], team=a["team"])
+        return _Base(account=aid, account_name=a["name"], rep=a["rep"], team=a["team"])
 
     for key, p in sorted(cur.items()):
         aid, name = key

@@ -43,13 +43,17 @@ def _print(text: str, *, err: bool = False) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .load import load
+    from .load import find, load
+    from .progress import Bars
     from .report import report_json, report_text
 
     cfg = _config(args)
     as_of = _as_of(args.as_of)
     input_dir = Path(args.input).resolve() if args.input else None
-    loaded = load(cfg, as_of, input_dir=input_dir)
+    files, skipped = find(cfg, input_dir or cfg.input_dir)
+    bars = Bars(not args.quiet and args.format != "json", cfg.language != "en")
+    with bars.step("read", len(files)) as reading:
+        loaded = load(cfg, as_of, input_dir=input_dir, found=(files, skipped), progress=lambda _f: reading.advance())
     if args.feedback:
         from .feedback import write_feedback
 
@@ -76,6 +80,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         strict=args.strict,
         quiet=args.quiet,
         verbose=args.verbose,
+        progress=not args.quiet,
     )
     result = build(cfg, opts, echo=None if args.quiet else _print)
     return result.exit_code

@@ -6,6 +6,7 @@ exact file, sheet, row and cells it came from.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -128,7 +129,7 @@ class FollowUp:
     effective: bool | None = None
     stage: str = ""
     next_action: str = ""
-    next_date: date | None = None
+    next_date: dt.date | None = None  # (`date` is a field of this class)
     expense: float | None = None  # 元
     project: str = ""
     extra: tuple[tuple[str, str], ...] = ()

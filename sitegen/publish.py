@@ -18,6 +18,7 @@ import ctypes.util
 import errno
 import os
 import shutil
+import sys
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2
@@ -154,7 +155,7 @@ class BuildLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+")  # noqa: SIM115 - held for the duration of the build
         try:
-            if os.name == "nt":  # pragma: no cover - Windows
+            if sys.platform == "win32":  # pragma: no cover - Windows
                 import msvcrt
 
                 msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)

@@ -110,15 +110,20 @@ def serve(config: Config, *, port: int = 8000, as_of: date | None = None,
     state = _State()
     zh = config.language != "en"
 
-    def rebuild(cfg: Config) -> None:
+    def rebuild(cfg: Config, first: bool = False) -> None:
         t0 = time.perf_counter()
         result = build(cfg, BuildOptions(as_of=as_of or date.today(), quiet=True), echo=None)
         state.bump()
         secs = time.perf_counter() - t0
-        echo((f"已重新生成（{secs:.1f} 秒），浏览器会自动刷新" if zh else f"rebuilt in {secs:.1f} s; the browser reloads")
-             + ("" if result.exit_code == 0 else (" —— 有错误，见数据质量页" if zh else " (with errors: see the quality page)")))
+        if first:
+            echo(f"已生成网站（{secs:.1f} 秒）" if zh else f"built in {secs:.1f} s")
+        else:
+            echo(f"已重新生成（{secs:.1f} 秒），浏览器会自动刷新" if zh else f"rebuilt in {secs:.1f} s; the browser reloads")
+        if result.errors or result.warnings:
+            echo(f"数据错误 {result.errors} 个，警告 {result.warnings} 个，见数据质量页 quality.html" if zh
+                 else f"{result.errors} data errors, {result.warnings} warnings: see the quality page")
 
-    rebuild(config)
+    rebuild(config, first=True)
     out = config.output_dir
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(out, state))
     thread = threading.Thread(target=server.serve_forever, daemon=True)

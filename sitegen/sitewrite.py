@@ -7,7 +7,7 @@ or is interrupted leaves the previous site whole (publish.py); the next build re
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -44,8 +44,9 @@ def site_parts_for(dataset: Dataset, report: Report, measures: Measures, config:
 
 
 def write_site(parts: list[Part], output: Path, previous: Manifest | None, zh: bool,
-               sources: dict[str, str] | None = None) -> Written:
-    """Render `parts` into a staging folder beside `output` and swap it in. Raises RenderError."""
+               sources: dict[str, str] | None = None, progress: Callable[[int, int], None] | None = None) -> Written:
+    """Render `parts` into a staging folder beside `output` and swap it in. Raises RenderError.
+    `progress(done, total)`: pages and data files written so far (for the progress bar)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     recover(output)
     staged = staging_dir(output)
@@ -54,7 +55,7 @@ def write_site(parts: list[Part], output: Path, previous: Manifest | None, zh: b
     if previous is not None and previous.output == str(output) and output.is_dir():
         reuse = Previous(output, previous.pages)
     with frozen_heap():
-        written = render_into(parts, staged, reuse, workers(), zh, sources)
+        written = render_into(parts, staged, reuse, workers(), zh, sources, progress)
     (staged / MARKER).write_text("sitegen\n", encoding="utf-8")
     swap_in(staged, output)
     return written

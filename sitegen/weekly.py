@@ -14,7 +14,7 @@ from typing import Any
 from .changes import Changes, compare, conversion, trends
 from .config import Config
 from .history import History, snapshot, with_current
-from .model import Dataset
+from .model import CompetitionRow, Dataset, FollowUp, KeyPerson
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,9 @@ def weekly_view(config: Config, dataset: Dataset, summary: dict[str, Any], as_of
                 if s is not None and s.file in stale_files:
                     stale_accounts[a.id] = stale_files[s.file]
                     stale_reps[a.rep] = stale_files[s.file]
-        for rec in (*dataset.key_persons, *dataset.competition, *dataset.followups):
+        records: tuple[KeyPerson | CompetitionRow | FollowUp, ...] = (
+            *dataset.key_persons, *dataset.competition, *dataset.followups)
+        for rec in records:
             s = rec.src
             if s is not None and s.file in stale_files:
                 stale_accounts.setdefault(rec.account_id, stale_files[s.file])

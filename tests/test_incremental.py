@@ -101,8 +101,11 @@ def test_nothing_changed_is_the_cold_build_and_writes_nothing(project: Path, tmp
 def test_nothing_changed_reports_like_a_build(project: Path) -> None:
     lines: list[str] = []
     run(project, lines)
-    summary = [line for line in lines if line.startswith("已生成")]
-    assert len(summary) == 1 and "个页面" in summary[0] and "数据错误" in summary[0]
+    first = [line for line in lines if line.startswith("输入与上次相同")]
+    assert len(first) == 1 and first[0].endswith(str(project / "output" / "index.html")), lines
+    pages = sum(1 for _ in (project / "output").rglob("*.html"))
+    assert any(line.strip().startswith(f"页面 {pages} 个：全部沿用上次") for line in lines), lines
+    assert any("数据错误" in line for line in lines) and any(line.strip().startswith("读取") for line in lines)
 
 
 def test_a_damaged_output_is_rebuilt(project: Path, tmp_path: Path) -> None:

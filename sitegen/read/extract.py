@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ..cells import a1, col_letter
 from ..config import Config
@@ -268,7 +269,7 @@ class _RowReader:
         self.issues: list[Issue] = []
         self.errors = 0
 
-    def issue(self, code: str, cell: str, **fields: object) -> None:
+    def issue(self, code: str, cell: str, **fields: Any) -> None:  # the message template's values
         i = make_issue(code, lang=self.ctx.lang, file=self.rel, sheet=self.sheet, cell=cell, rep=self.rep,
                        account=self.account, **fields)
         if i.severity.value == "error":
@@ -740,7 +741,7 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
             if col.key == "account_id" and cfg.account_id_from_name:
                 continue
             rr.issue("value-missing", a1(card.first_row, 0), column=col.label)
-    extra = []
+    extra: list[tuple[str, str]] = []
     for label, r, c in card.extras:
         raw = grid.value(r, c)
         if is_blank(raw):

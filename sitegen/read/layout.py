@@ -254,7 +254,7 @@ def detect_table(grid: Grid, matcher: Matcher, sheet_name: str, file_name: str) 
         if r + 1 < grid.height:
             below = grid.rows[r + 1]
             combined = [
-                (below[c] if c < len(below) and isinstance(below[c], str) and below[c].strip() and below[c] != row[c] else row[c])
+                (b if c < len(below) and isinstance(b := below[c], str) and b.strip() and b != row[c] else row[c])
                 for c in range(len(row))
             ]
             if combined != list(row):

@@ -21,6 +21,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 # Bounds that keep a build within time and memory whatever the input (see README, security section).
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a workbook on disk
@@ -543,7 +544,8 @@ def _read_calamine(path: Path, package: Package | None) -> RawWorkbook:
             if _too_big(height, width, budget):  # a format without a pre-check (.xls): cut before Python sees it
                 truncated = (height, width)
                 nrows = max(1, min(FALLBACK_ROWS, FALLBACK_CELLS // max(1, width)))
-            rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
+            # calamine's cell values (str, numbers, dates, times) in a grid whose cells are any value
+            rows = cast("list[list[object]]", sheet.to_python(skip_empty_area=False, nrows=nrows))
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
             if not merged and package is not None and package.ods and index < len(package.ods_merges):
                 merged = package.ods_merges[index]

@@ -26,7 +26,7 @@ import os
 import pickle
 import shutil
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -82,9 +82,10 @@ _ZH = True
 
 
 def render_into(parts: list[Part], staged: Path, previous: Previous | None, workers: int, zh: bool,
-                sources: dict[str, str] | None = None) -> Written:
+                sources: dict[str, str] | None = None, progress: Callable[[int, int], None] | None = None) -> Written:
     """Render every part into `staged`. Raises RenderError for a template mistake (with its place).
-    `sources`: every workbook's content digest (what a record read from a row stands for, see _by_source)."""
+    `sources`: every workbook's content digest (what a record read from a row stands for, see _by_source).
+    `progress(done, total)`: pages and data files written so far, called in this process between tasks."""
     global _PARTS, _STAGED, _PREVIOUS, _ZH, _SOURCES
     _SOURCES = dict(sources or {})
     install_fast_escape()
@@ -97,25 +98,37 @@ def render_into(parts: list[Part], staged: Path, previous: Previous | None, work
         tasks += [(p, "file", [i]) for i in range(len(part.files))]
         n = len(part.pages.jobs())
         tasks += [(p, "pages", list(range(i, min(n, i + PAGES_PER_TASK)))) for i in range(0, n, PAGES_PER_TASK)]
-    global _TASKS, _NEXT
+    global _TASKS, _NEXT, _DONE
     _TASKS = tasks
+    total = sum(len(indexes) for _p, _kind, indexes in tasks)
     results: dict[int, Written | str] = {}
     try:
         if workers <= 1:
-            results = {i: _task(t) for i, t in enumerate(tasks)}
+            finished = 0
+            for i, t in enumerate(tasks):
+                results[i] = _task(t)
+                finished += len(t[2])
+                if progress:
+                    progress(finished, total)
         else:
             # this process is one of the workers: one copy of the build's memory fewer than a pool of
             # `workers`; all take the next task from a shared counter, so that they finish together
             ctx = mp.get_context("fork")
-            _NEXT = ctx.Value("i", 0)
+            _NEXT, _DONE = ctx.Value("i", 0), ctx.Value("i", 0)
+            done = _DONE
+            report = (lambda: progress(done.value, total)) if progress else None
             with ProcessPoolExecutor(max_workers=workers - 1, mp_context=ctx, initializer=end_with_parent,
                                      initargs=(os.getpid(),)) as ex:
                 others = [ex.submit(_drain) for _ in range(workers - 1)]
-                results.update(_drain())
+                results.update(_drain(report))
+                while report and wait(others, timeout=0.25).not_done:
+                    report()
                 for fut in others:
                     results.update(fut.result())
+            if report:
+                report()
     finally:
-        _PARTS, _STAGED, _PREVIOUS, _TASKS, _NEXT = [], None, None, [], None
+        _PARTS, _STAGED, _PREVIOUS, _TASKS, _NEXT, _DONE = [], None, None, [], None, None
     out = Written()
     for _i, r in sorted(results.items()):
         if isinstance(r, str):
@@ -134,10 +147,12 @@ def render_into(parts: list[Part], staged: Path, previous: Previous | None, work
 
 _TASKS: list[tuple[int, str, list[int]]] = []
 _NEXT: Any = None  # multiprocessing.Value: the index of the next task to take
+_DONE: Any = None  # multiprocessing.Value: pages and files of the tasks finished (for the progress bar)
 
 
-def _drain() -> list[tuple[int, Written | str]]:
-    """Take tasks until there are none left; a template error stops this worker (and is reported)."""
+def _drain(report: Callable[[], None] | None = None) -> list[tuple[int, Written | str]]:
+    """Take tasks until there are none left; a template error stops this worker (and is reported).
+    `report`: called after each task (in the build's own process, which draws the progress bar)."""
     done: list[tuple[int, Written | str]] = []
     while True:
         with _NEXT.get_lock():
@@ -147,6 +162,10 @@ def _drain() -> list[tuple[int, Written | str]]:
             return done
         r = _task(_TASKS[i])
         done.append((i, r))
+        with _DONE.get_lock():
+            _DONE.value += len(_TASKS[i][2])
+        if report:
+            report()
         if isinstance(r, str):
             return done
 

@@ -101,8 +101,8 @@ class WeekView:
         for a in m.index.accounts.values():
             for p in a.projects:
                 values[(a.id, p.name)] = p.value
-            f = m.facts.get(a.id)
-            values[(a.id, "\0account")] = f.open_value if f else None
+            facts = m.facts.get(a.id)
+            values[(a.id, "\0account")] = facts.open_value if facts else None
         self.rows = tuple(sorted((self._row(c, values, c.account in m.index.accounts) for c in weekly.changes.items),
                                  key=_row_key))
         self.by_account: dict[str, list[ChangeRow]] = defaultdict(list)

@@ -71,6 +71,7 @@ class BlockCache:
     notes: list[str] = field(default_factory=list)
     hits: int = 0
     misses: int = 0
+    added: int = 0
 
     def key(self, sheet: str, extra: Sequence[str], records: Sequence[Any], reps: bool = False) -> bytes | None:
         """The key of a piece made of `records` (None: it cannot be keyed safely). Each record stands for
@@ -121,6 +122,7 @@ class BlockCache:
     def put(self, key: bytes | None, block: Block) -> None:
         if key is not None:
             self.used[key] = block
+            self.added += 1
 
     # ------------------------------------------------------------ the file
 
@@ -145,7 +147,10 @@ class BlockCache:
                 pass
 
     def save(self) -> None:
-        """Write the blocks this build used, atomically (a temporary file, then a rename)."""
+        """Write the blocks this build used, atomically (a temporary file, then a rename); nothing when they
+        are the file's blocks, in its order."""
+        if not self.added and self.path.exists() and list(self.used) == list(self.old):
+            return
         index: list[bytes] = []
         pieces: list[bytes | memoryview] = []
         offset = 0

@@ -6,8 +6,8 @@ starts with = + - @ (or a tab / carriage return) also gets the quotePrefix style
 Excel or WPS keeps it text. Private fields are never among the columns.
 
 The zip is written by zipblocks.py: a sheet's rows are deflated in pieces of a few accounts each, and a warm
-build re-uses the pieces of unchanged accounts from the state folder (exportcache.py). The bytes are the same whichever pieces were re-used: a warm build's export is the
-cold build's.
+build re-uses the pieces of unchanged accounts from the state folder (exportcache.py). The bytes are the same
+whichever pieces were re-used: a warm build's export is the cold build's.
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ from .buildstate import (
 )
 from .cache import open_cache
 from .config import Config, ConfigError, check_folders
+from .exportcache import open_export_caches
 from .history import load_history, save_snapshot
 from .incremental import ReadStats, cached_reader
 from .issues import Report
@@ -100,7 +101,8 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
         last = state.load()
         files, skipped = find(config, input_dir)
         inputs = Inputs(files, skipped, digest_inputs(files))
-        inputs.key = inputs_key(config, opts.as_of, inputs, output, code_digest(), folder_digest(config.layouts_dir))
+        code = code_digest()
+        inputs.key = inputs_key(config, opts.as_of, inputs, output, code, folder_digest(config.layouts_dir))
         lap("inputs")
         recover(output)  # what an interrupted build left beside the output goes, even when nothing else changed
         if last is not None and unchanged(last, inputs.key, output, config, config.feedback_dir.resolve(), publish):
@@ -126,13 +128,18 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
                 weekly = weekly_view(config, loaded.dataset, data.summary(measures, report), opts.as_of,
                                      load_history(config), stats.stale)
                 lap("weekly")
+            # a workbook whose last good data stands in for this week's unreadable file is not what its
+            # digest says: its records are never keyed by it
+            sources = {rel: d for rel, d in inputs.digests.items() if rel not in stats.stale}
+            exports = open_export_caches(config, opts.as_of, sources, code)
             try:
                 with bars.step("render") as rendering:
                     written = write_site(site_parts_for(loaded.dataset, report, measures, config, weekly,
-                                                        opts.as_of), output, last, zh, inputs.digests,
+                                                        opts.as_of, exports), output, last, zh, sources,
                                          progress=rendering.to)
             except RenderError as exc:
                 raise BuildError(str(exc)) from None
+            exports.prune()
             lap("render+write", f"{written.rendered} rendered, {written.reused} re-used")
             save_snapshot(config, weekly.snapshot)  # only once the site is complete
         feedback, feedback_notes = feedback_job.value
@@ -156,7 +163,7 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
                             snapshot_file(config, opts.as_of), listing(fb) if fb else {}, str(fb or ""),
                             str(publish or ""), listing(publish) if publish else {}))
     lap("state")
-    return finish(summary, opts, output, publish, say, t0, zh, [*cache.notes, *state.notes], lap)
+    return finish(summary, opts, output, publish, say, t0, zh, [*cache.notes, *state.notes, *exports.notes], lap)
 
 
 STEPS = {"inputs": ("检查输入", "inputs"), "load": ("读取", "reading"), "measures": ("指标", "measures"),

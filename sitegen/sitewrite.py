@@ -16,6 +16,7 @@ from pathlib import Path
 from .audience import restrict
 from .buildstate import Manifest
 from .config import Config
+from .exportcache import ExportCaches
 from .issues import Report
 from .measures import Measures, compute
 from .model import Dataset
@@ -29,17 +30,21 @@ MARKER = ".sitegen-site"  # marks a folder as a site sitegen may replace
 
 
 def site_parts_for(dataset: Dataset, report: Report, measures: Measures, config: Config, weekly: Weekly,
-                   as_of: date) -> list[Part]:
-    """The whole site; with audiences, one complete site per audience in its own folder."""
+                   as_of: date, exports: ExportCaches | None = None) -> list[Part]:
+    """The whole site; with audiences, one complete site per audience in its own folder. `exports`: the
+    Excel export's block caches (loaded here, in the build process, before the workers fork)."""
     if not config.audiences:
-        return [Part("", *site_parts(dataset, report, measures, config, weekly=weekly))]
+        cache = exports.for_part("", config) if exports is not None else None
+        return [Part("", *site_parts(dataset, report, measures, config, weekly=weekly, export_cache=cache))]
     parts = []
     for audience in config.audiences:
         ds, rep = restrict(dataset, report, audience)
         m = measures if not audience.teams else compute(ds, rep.issues, config, as_of)
         view = weekly if not audience.teams else weekly.for_accounts({a.id for a in ds.accounts})
         cfg = replace(config, title=f"{config.title} · {audience.title}")
-        parts.append(Part(f"{audience.name}/", *site_parts(ds, rep, m, cfg, weekly=view)))
+        prefix = f"{audience.name}/"
+        cache = exports.for_part(prefix, cfg) if exports is not None else None
+        parts.append(Part(prefix, *site_parts(ds, rep, m, cfg, weekly=view, export_cache=cache)))
     return parts
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..export import export_tables
+from ..exportcache import BlockCache
 from ..history import History
 from ..issues import Report
 from ..measures import Measures
@@ -52,9 +53,11 @@ def render_site(dataset: Dataset, report: Report, m: Measures, config: Config,
 
 
 def site_parts(dataset: Dataset, report: Report, m: Measures, config: Config, layouts_dir: Path | None = None,
-               weekly: Weekly | None = None) -> tuple[Pages, list[tuple[str, Callable[[], bytes]]]]:
+               weekly: Weekly | None = None, export_cache: BlockCache | None = None
+               ) -> tuple[Pages, list[tuple[str, Callable[[], bytes]]]]:
     """The site as work to do: the pages (Pages.jobs()) and every other file as (path, the call that
-    makes its bytes). render_site() does it all in order; render/parallel.py shares it out."""
+    makes its bytes). render_site() does it all in order; render/parallel.py shares it out. `export_cache`:
+    the Excel export's blocks of the last build (the export task re-uses them and saves the new ones)."""
     urls = make_urls(dataset, m)
     env = make_env(layouts_dir if layouts_dir is not None else config.layouts_dir)
     if weekly is None:  # no history given (a caller outside `sitegen build`): this week alone
@@ -66,7 +69,7 @@ def site_parts(dataset: Dataset, report: Report, m: Measures, config: Config, la
         ("data/accounts.json", lambda: data.dumps(data.accounts(m, config, urls))),
         ("data/issues.json", lambda: data.dumps(data.issues(report))),
         ("data/changes.json", lambda: data.dumps(week.changes.to_json(urls.account_map()))),
-        ("data/export.xlsx", lambda: export_tables(m, report, config)),
+        ("data/export.xlsx", lambda: export_tables(m, report, config, export_cache)),
         ("assets/search-index.js", lambda: data.search_index(m, urls)),
         *((f"assets/{name}", partial(_asset, name)) for name in ASSETS),
         ("assets/plotly.min.js", plotly_js),

@@ -1,9 +1,10 @@
 """The incremental read cache, in the state folder (never in the input).
 
 One entry per workbook path: the `WorkbookResult` of its last successful read, keyed on the file's
-content digest, the settings that change how it is read and sitegen's version. The as-of date is part of
-the key only for a workbook where it changed a value (a date typed without its year, 11月3日, takes the
-as-of date's year): the other workbooks are not read again when the date moves on. A hit skips reading
+content digest, the settings that change how it is read and sitegen's version. The as-of date matters
+only where it gave a value its year (a date typed without its year, 11月3日, takes the as-of date's year
+or the year before): an entry records those values, and is re-used on another date when each of them
+reads the same there. So workbooks are not read again each time the date moves on. A hit skips reading
 the workbook. An entry whose key differs is a miss; an entry that cannot be loaded
 (damaged, from another version) is discarded with a note. The entry of a workbook that became
 unreadable is kept: it is the workbook's "last good data" (see build.py).
@@ -21,11 +22,12 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config
+from .normalise import same_reading
 from .read.discover import InputFile
 from .read.extract import WorkbookResult, file_digest
 
 CACHE_FORMAT = 3  # 2: a JSON line (key, path, as-of) before the pickled result; rows packed; 3: the
-# as-of date is in the key only for results that depend on it ("dated" in the JSON line)
+# as-of date out of the key, the values it gave a year listed ("dated" in the JSON line)
 
 
 def read_fingerprint(config: Config, as_of: date | None = None) -> str:
@@ -75,7 +77,7 @@ class CacheWriter:
         self.folder.mkdir(parents=True, exist_ok=True)
         p = self.path(result.rel)
         meta = json.dumps({"key": self.fingerprint + result.digest, "rel": result.rel, "as_of": self.as_of,
-                           "dated": result.uses_as_of}, ensure_ascii=False).encode("utf-8")
+                           "dated": [list(k) for k in result.as_of_keys]}, ensure_ascii=False).encode("utf-8")
         tmp = p.with_name(p.name + f".tmp-{os.getpid()}")
         with tmp.open("wb") as fh:
             fh.write(_header())
@@ -119,9 +121,8 @@ class ReadCache:
                 meta = json.loads(fh.readline())
                 if meta.get("rel") != rel:
                     raise ValueError("path")
-                if key is not None and (meta.get("key") != key
-                                        or (meta.get("dated") is not False and meta.get("as_of") != self.as_of)):
-                    return None  # another content or settings, or read for another as-of date it depends on
+                if key is not None and (meta.get("key") != key or not self._same_reading(meta)):
+                    return None  # another content or settings, or a date without its year now reads otherwise
                 result = pickle.load(fh)
             if not isinstance(result, WorkbookResult) or result.rel != rel:
                 raise ValueError("type")
@@ -133,6 +134,19 @@ class ReadCache:
             except OSError:
                 pass
             return None
+
+    def _same_reading(self, meta: dict[str, object]) -> bool:
+        """Whether the values the entry's as-of date gave a year read the same on this build's date."""
+        read_on, keys = meta.get("as_of"), meta.get("dated")
+        if read_on == self.as_of:
+            return True
+        if not isinstance(read_on, str) or not isinstance(keys, list) or not self.as_of:
+            return False
+        try:
+            parsed = [(str(k[0]), int(k[1]), int(k[2])) for k in keys]
+            return same_reading(parsed, date.fromisoformat(read_on), date.fromisoformat(self.as_of))
+        except (TypeError, ValueError, IndexError):
+            return False
 
     def get(self, f: InputFile, digest: str) -> WorkbookResult | None:
         entry = self.load(f.rel, self.fingerprint + digest)

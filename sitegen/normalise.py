@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from .forms.values import INFLUENCE_WORDS, NO_WORDS, RELATIONSHIPS, YES_WORDS
@@ -79,7 +80,37 @@ def excel_serial(n: float) -> date:
     return _EXCEL_EPOCH + timedelta(days=int(n))
 
 
-AS_OF_USES = [0]  # how many values in this process took their year from the reference (as-of) date
+# What took its year from the reference (as-of) date in this process, in order: ("d", month, day) for a
+# date typed without its year, ("m", month) for a month. A reader takes the part its file added.
+AS_OF_KEYS: list[tuple[str, int, int]] = []
+
+
+def _year_for(ref: date, month: int, day: int) -> date:
+    """11月3日 read on `ref`: this year's, or last year's when this year's is more than 60 days ahead."""
+    d = date(ref.year, month, day)
+    if d > ref + timedelta(days=60):
+        d = date(ref.year - 1, month, day)
+    return d
+
+
+def same_reading(keys: Iterable[tuple[str, int, int]], before: date, after: date) -> bool:
+    """Whether every value of AS_OF_KEYS reads the same on `after` as it did on `before`."""
+    for kind, month, day in keys:
+        if kind == "m":
+            if before.year != after.year:
+                return False
+            continue
+        try:
+            was: date | None = _year_for(before, month, day)
+        except ValueError:  # 2月29日 outside a leap year
+            was = None
+        try:
+            now: date | None = _year_for(after, month, day)
+        except ValueError:
+            now = None
+        if was != now:
+            return False
+    return True
 
 
 def parse_date(value: object, *, ref: date | None = None) -> date:
@@ -106,13 +137,9 @@ def parse_date(value: object, *, ref: date | None = None) -> date:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         m = _MD.match(s)
         if m:
-            AS_OF_USES[0] += 1
-            ref = ref or date.today()
             month, day = int(m.group(1)), int(m.group(2))
-            d = date(ref.year, month, day)
-            if d > ref + timedelta(days=60):
-                d = date(ref.year - 1, month, day)
-            return d
+            AS_OF_KEYS.append(("d", month, day))
+            return _year_for(ref or date.today(), month, day)
     except ValueError:
         raise Invalid("value-date") from None
     try:
@@ -139,7 +166,7 @@ def parse_month(value: object, *, ref: date | None = None) -> str:
         return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
     m = re.match(r"^(\d{1,2})\s*月?$", s)
     if m and 1 <= int(m.group(1)) <= 12:
-        AS_OF_USES[0] += 1
+        AS_OF_KEYS.append(("m", int(m.group(1)), 0))
         year = (ref or date.today()).year
         return f"{year:04d}-{int(m.group(1)):02d}"
     try:

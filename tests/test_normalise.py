@@ -8,10 +8,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sitegen.config import DEFAULT_STAGE_ALIASES, DEFAULT_STAGES
 from sitegen.forms.values import ATTITUDES, ENUM_ALIASES, ENUMS
 from sitegen.normalise import (
+    AS_OF_KEYS,
     Invalid,
     ident,
     is_blank,
@@ -28,6 +31,7 @@ from sitegen.normalise import (
     parse_stage,
     parse_yesno,
     parse_yuan,
+    same_reading,
     text,
 )
 
@@ -295,3 +299,41 @@ def test_relationship_names(value: object, expected: int) -> None:
 def test_bad_relationship() -> None:
     assert invalid(parse_relationship, "朋友").code == "value-enum"
     assert invalid(parse_relationship, 6).code == "value-range"
+
+
+# ---- dates without their year, and the read cache (normalise.same_reading)
+
+
+
+def _read_md(month: int, day: int, ref: date) -> date | None:
+    try:
+        return parse_date(f"{month}月{day}日", ref=ref)
+    except Invalid:
+        return None
+
+
+@given(st.integers(1, 12), st.integers(1, 31), st.dates(date(2020, 1, 1), date(2032, 12, 31)),
+       st.dates(date(2020, 1, 1), date(2032, 12, 31)))
+def test_same_reading_says_whether_a_date_without_year_reads_the_same(month: int, day: int, a: date, b: date) -> None:
+    del AS_OF_KEYS[:]
+    before = _read_md(month, day, a)
+    keys = list(AS_OF_KEYS)
+    del AS_OF_KEYS[:]
+    assert keys == [("d", month, day)]  # recorded, valid or not (2月29日 is valid only in leap years)
+    assert same_reading(keys, a, b) == (before == _read_md(month, day, b))
+
+
+@given(st.integers(1, 12), st.dates(date(2020, 1, 1), date(2032, 12, 31)), st.dates(date(2020, 1, 1), date(2032, 12, 31)))
+def test_same_reading_of_a_month_without_year(month: int, a: date, b: date) -> None:
+    del AS_OF_KEYS[:]
+    before = parse_month(f"{month}月", ref=a)
+    keys = list(AS_OF_KEYS)
+    del AS_OF_KEYS[:]
+    assert same_reading(keys, a, b) == (before == parse_month(f"{month}月", ref=b))
+
+
+def test_a_full_date_records_nothing() -> None:
+    del AS_OF_KEYS[:]
+    parse_date("2026-11-03", ref=date(2026, 11, 20))
+    parse_month("2026年11月", ref=date(2026, 11, 20))
+    assert AS_OF_KEYS == []

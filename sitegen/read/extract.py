@@ -20,7 +20,7 @@ from ..forms.values import ENUM_ALIASES, ENUMS, SUBTOTAL_WORDS
 from ..issues import Issue, SheetCount, make_issue
 from ..model import Source
 from ..normalise import (
-    AS_OF_USES,
+    AS_OF_KEYS,
     Invalid,
     ident,
     is_blank,
@@ -66,12 +66,14 @@ class WorkbookResult:
     unreadable: bool = False  # the whole file could not be read
     owner: str = ""
     blocks: list[Block] | None = None  # more rows, still packed (as they come from a reading process)
-    uses_as_of: bool = False  # some value took its year from the as-of date (11月3日): valid for that date only
+    # the values that took their year from the as-of date (normalise.AS_OF_KEYS): 11月3日 reads as another
+    # date once the as-of date has moved far enough; the read cache checks them (normalise.same_reading)
+    as_of_keys: tuple[tuple[str, int, int], ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # rows travel packed (see read/pack.py): pickling Row objects one by one is slow
         return _unpack_result, (self.rel, self.digest, self.packed(), self.sheets, self.issues,
-                                self.unreadable, self.owner, self.uses_as_of)
+                                self.unreadable, self.owner, self.as_of_keys)
 
     def packed(self) -> list[Block]:
         """Every row, packed (the rows of a sheet share their keys and column letters)."""
@@ -86,8 +88,9 @@ class WorkbookResult:
 
 
 def _unpack_result(rel: str, digest: str, blocks: list[Block], sheets: list[SheetCount], issues: list[Issue],
-                   unreadable: bool, owner: str, uses_as_of: bool = False) -> WorkbookResult:
-    return WorkbookResult(rel, digest, [], sheets, issues, unreadable, owner, blocks, uses_as_of)
+                   unreadable: bool, owner: str,
+                   as_of_keys: tuple[tuple[str, int, int], ...] = ()) -> WorkbookResult:
+    return WorkbookResult(rel, digest, [], sheets, issues, unreadable, owner, blocks, as_of_keys)
 
 
 @dataclass(frozen=True)
@@ -115,10 +118,16 @@ def folder_owner(rel: str) -> str:
 
 def read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
     """Read, recognise and normalise one workbook. Never raises for bad input."""
-    uses = AS_OF_USES[0]
-    result = _read_file(f, ctx)
-    if AS_OF_USES[0] != uses:  # parsed here (a value remembered from an earlier file: see _Dated)
-        result.uses_as_of = True
+    start = len(AS_OF_KEYS)
+    dated: set[tuple[str, int, int]] = set()
+    _DATED_SINK[:] = [dated]  # values remembered from an earlier file (_Dated) add their keys here
+    try:
+        result = _read_file(f, ctx)
+    finally:
+        dated.update(AS_OF_KEYS[start:])  # values parsed for this file
+        del AS_OF_KEYS[start:]
+        _DATED_SINK.clear()
+    result.as_of_keys = tuple(sorted(dated))
     _owner_from_rows(result, f.rel, ctx.config)
     owner = file_owner(result, f.rel, ctx.config)
     if owner:  # file and sheet problems belong to the workbook's owner, so that the report groups them there
@@ -541,7 +550,8 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
                                 seen.clear()
                             seen[k] = v
                 if v.__class__ is _Dated:
-                    result.uses_as_of = True
+                    if _DATED_SINK:
+                        _DATED_SINK[0].update(v.keys)  # type: ignore[attr-defined]
                     v = v.value  # type: ignore[attr-defined]
                 elif v.__class__ is _Failed:
                     i = _value_issue(v, col, raw, label, cfg, lang, rel, sheet_name,  # type: ignore[arg-type]
@@ -611,12 +621,17 @@ class _Failed:
 
 
 class _Dated:
-    """A parsed value that took its year from the as-of date (11月3日, 11月): as remembered per column."""
+    """A parsed value that took its year from the as-of date (11月3日, 11月), as remembered per column,
+    with the AS_OF_KEYS its parsing added."""
 
-    __slots__ = ("value",)
+    __slots__ = ("keys", "value")
 
-    def __init__(self, value: object) -> None:
+    def __init__(self, value: object, keys: tuple[tuple[str, int, int], ...]) -> None:
         self.value = value
+        self.keys = keys
+
+
+_DATED_SINK: list[set[tuple[str, int, int]]] = []  # the file being read: where remembered _Dated keys go
 
 
 MEMO_LIMIT = 50_000  # distinct values remembered per column
@@ -672,13 +687,13 @@ def _converter(col: Column, ctx: ReadContext) -> Callable[[object], object]:
     cfg, as_of = ctx.config, ctx.as_of
 
     def conv(raw: object) -> object:
-        uses = AS_OF_USES[0]
+        start = len(AS_OF_KEYS)
         try:
             v = convert(col, raw, cfg, as_of)
         except Invalid as exc:
             return _Failed(exc)
         # remembered with its dependence on the as-of date, which each later file that meets it inherits
-        return _Dated(v) if AS_OF_USES[0] != uses else v
+        return _Dated(v, tuple(AS_OF_KEYS[start:])) if len(AS_OF_KEYS) != start else v
 
     return conv
 

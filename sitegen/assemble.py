@@ -8,6 +8,7 @@ deterministically and the later one is rejected with both places named.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
@@ -15,6 +16,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from .config import Config
+from .fastinit import maker
 from .forms.values import US_WORDS
 from .issues import Issue, SheetCount, make_issue
 from .model import Account, CompetitionRow, Dataset, FollowUp, KeyPerson, Project, Rep, Source, Target
@@ -117,6 +119,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
 
     rep_team_votes: dict[str, Counter[str]] = defaultdict(Counter)
     accounts: list[Account] = []
+    make_account, make_project = maker(Account), maker(Project)
     for aid, group in account_rows.items():
         first = group[0]
         fv = first.values
@@ -138,7 +141,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
         if team:
             rep_team_votes[rep][team] += 1
         projects = tuple(
-            Project(
+            make_project(
                 account_id=aid,
                 name=str(r.values.get("project", "")),
                 stage=str(r.values.get("stage", "")),
@@ -162,7 +165,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 extra.setdefault(k, t)
             for k, t in r.private:
                 private.setdefault(k, t)
-        accounts.append(Account(
+        accounts.append(make_account(
             id=aid,
             name=str(merged.get("account_name") or aid),
             rep=rep,
@@ -190,7 +193,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
         rep_team[rep] = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     rep_team.update(config.rep_teams)
     default_team = config.default_team or ("Unassigned" if lang == "en" else "未分组")
-    accounts = [replace(a, team=a.team or rep_team.get(a.rep, default_team)) for a in accounts]
+    accounts = [a if a.team else replace(a, team=rep_team.get(a.rep, default_team)) for a in accounts]
     accounts.sort(key=lambda a: a.id)
     by_id = {a.id: a for a in accounts}
     by_name: dict[str, list[str]] = defaultdict(list)
@@ -225,6 +228,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     # ---- key persons
     persons: list[KeyPerson] = []
     seen_person: dict[tuple[str, str], Row] = {}
+    make_person = maker(KeyPerson)
     for row in by_form["keyperson"]:
         aid = resolve(row)
         if aid is None:
@@ -238,7 +242,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
             counts.reject(row.src)
             continue
         seen_person[key] = row
-        persons.append(KeyPerson(
+        persons.append(make_person(
             account_id=aid, name=name, dept=str(v.get("dept", "")), title=str(v.get("title", "")),
             roles=tuple(v.get("roles", ())),  # type: ignore[arg-type]
             influence=v.get("influence"),  # type: ignore[arg-type]
@@ -261,6 +265,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     # ---- competition
     competition: list[CompetitionRow] = []
     seen_party: dict[tuple[str, str], Row] = {}
+    make_competition = maker(CompetitionRow)
     for row in by_form["competition"]:
         aid = resolve(row)
         if aid is None:
@@ -276,7 +281,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
             continue
         seen_party[key] = row
         scores = tuple((k.split(":", 1)[1], int(val)) for k, val in v.items() if k.startswith("score:"))  # type: ignore[call-overload]
-        competition.append(CompetitionRow(
+        competition.append(make_competition(
             account_id=aid, party="我方" if is_us else party, is_us=is_us, offering=str(v.get("offering", "")),
             price=_f(v.get("price")), strengths=str(v.get("strengths", "")), weaknesses=str(v.get("weaknesses", "")),
             scores=scores, threat=str(v.get("threat", "")), supporters=str(v.get("supporters", "")),
@@ -285,6 +290,9 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
 
     # ---- follow-ups (packed records, see read/pack.py; the same checks as for the other forms' Rows)
     followups: list[FollowUp] = []
+    sort_keys: list[tuple[str, date, str, int]] = []
+    make_followup, make_source = maker(FollowUp), maker(Source)
+    no_names: set[str] = set()
     fields = ("date", "account_id", "account_name", "rep", "method", "contact", "purpose", "content", "feedback",
               "effective", "stage", "next_action", "next_date", "expense", "project")
     for form, file, sheet, columns, keys, records in followup_blocks:
@@ -292,7 +300,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
         # the fields of a record in one C call; a column the sheet does not have reads the None appended
         pick = itemgetter(*[at.get(k, len(keys)) for k in fields])
         for rowno, packed, row_extra, row_private, cells, row_rep in records:
-            src = Source(file, sheet, rowno, cells, columns)
+            src = make_source(file, sheet, rowno, cells, columns)
             if packed.__class__ is dict:  # kept as a dict (see pack_rows): look the fields up by name
                 values: dict[str, object] = packed
                 got = [packed.get(k) for k in fields]
@@ -313,9 +321,11 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
             late = d > as_of  # type: ignore[operator]
             contact = "" if contact_value is None else str(contact_value)
             unknown = False
-            if contact and contact not in names_of[aid]:
-                parts = [c for c in _split_names(contact)]
-                unknown = not parts or any(c not in names_of[aid] for c in parts)
+            if contact:
+                known = names_of.get(aid, no_names)
+                if contact not in known:
+                    parts = _split_names(contact)
+                    unknown = not parts or any(c not in known for c in parts)
             if late or unknown:
                 lazy = _row(_Lazy(account_id, account_name, form, keys, packed, values, row_extra, row_private, src,
                                   row_rep))
@@ -323,15 +333,18 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                     issue("date-future", lazy, "date", value=d.isoformat(), as_of=as_of.isoformat())  # type: ignore[union-attr]
                 if unknown:
                     issue("person-unknown", lazy, "contact", column="接触人", value=contact, account=aid)
-            followups.append(FollowUp(
-                d, aid, str(rep_value or row_rep or by_id[aid].rep),  # type: ignore[arg-type]
+            followups.append(make_followup(
+                d, aid, str(rep_value or row_rep or by_id[aid].rep),
                 "" if method is None else str(method), contact, "" if purpose is None else str(purpose),
                 "" if content is None else str(content), "" if feedback is None else str(feedback),
-                effective, "" if stage is None else str(stage),  # type: ignore[arg-type]
-                "" if next_action is None else str(next_action), next_date, _f(expense),  # type: ignore[arg-type]
+                effective, "" if stage is None else str(stage),
+                "" if next_action is None else str(next_action), next_date,
+                expense if expense.__class__ is float else _f(expense),
                 "" if project is None else str(project), row_extra, src,
             ))
-    followups.sort(key=lambda f: (f.account_id, f.date, f.src.file if f.src else "", f.src.row if f.src else 0))
+            sort_keys.append((aid, d, file, rowno))  # type: ignore[arg-type]
+    # by account, date, file and row (a stable sort: ties keep the order read)
+    followups = [followups[i] for i in sorted(range(len(followups)), key=sort_keys.__getitem__)]
 
     # ---- targets
     targets: list[Target] = []
@@ -393,10 +406,11 @@ def _row(row: Row | _Lazy) -> Row:
     return Row(row.form, row.values, row.extra, row.private, row.src, row.rep)
 
 
-def _split_names(s: str) -> list[str]:
-    import re
+_NAME_SEPARATORS = re.compile(r"[,，、/;；\s]+")
 
-    return [p for p in re.split(r"[,，、/;；\s]+", s) if p]
+
+def _split_names(s: str) -> list[str]:
+    return [p for p in _NAME_SEPARATORS.split(s) if p]
 
 
 def _f(v: object) -> float | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from ..config import Config
 from ..model import Account, CompetitionRow, Dataset, FollowUp, KeyPerson, Project
@@ -46,11 +47,13 @@ def weighted(p: Project, config: Config) -> float:
 
 
 def is_open(a: Account, config: Config) -> bool:
-    return any(status(p, config) == "open" for p in a.projects)
+    of_stage = _statuses(config)
+    return any(of_stage.get(p.stage) == "open" for p in a.projects)
 
 
 def open_projects(accounts: Iterable[Account], config: Config) -> list[Project]:
-    return [p for a in accounts for p in a.projects if status(p, config) == "open"]
+    of_stage = _statuses(config)
+    return [p for a in accounts for p in a.projects if of_stage.get(p.stage) == "open"]
 
 
 def stage_index(config: Config) -> dict[str, int]:
@@ -64,8 +67,8 @@ class Index:
     accounts: dict[str, Account]
     persons: dict[str, tuple[KeyPerson, ...]]
     competition: dict[str, tuple[CompetitionRow, ...]]
-    followups: dict[str, tuple[FollowUp, ...]]  # by account, oldest first
-    followups_by_rep: dict[str, tuple[FollowUp, ...]]
+    followups: dict[str, tuple[FollowUp, ...]]  # by account, oldest first (date, file, sheet, row)
+    followups_by_rep: dict[str, tuple[FollowUp, ...]]  # by rep, in the same order
     team_of_rep: dict[str, str]
 
     def team(self, a: Account) -> str:
@@ -79,27 +82,51 @@ def index(ds: Dataset) -> Index:
     comp: dict[str, list[CompetitionRow]] = defaultdict(list)
     for c in ds.competition:
         comp[c.account_id].append(c)
-    fus: dict[str, list[FollowUp]] = defaultdict(list)
-    by_rep: dict[str, list[FollowUp]] = defaultdict(list)
-
-    def order(f: FollowUp) -> tuple[date, str, str, int]:
-        return (f.date, f.src.file if f.src else "", f.src.sheet if f.src else "", f.src.row if f.src else 0)
-
-    first: dict[str, int] = {}  # dict order as before: by first appearance in ds.followups
-    first_rep: dict[str, int] = {}
-    for i, f in enumerate(ds.followups):
-        first.setdefault(f.account_id, i)
-        first_rep.setdefault(f.rep, i)
-    # one stable sort of every follow-up, then shared out: each account's and each rep's list comes out
-    # in the order a sort of that list alone would give
-    for f in sorted(ds.followups, key=order):
-        fus[f.account_id].append(f)
-        by_rep[f.rep].append(f)
+    # each account's and each rep's follow-ups, in ds.followups order (dicts by first appearance, as before),
+    # then each list sorted stably by (date, file, sheet, row)
+    fl = ds.followups
+    try:
+        places = [(f.date, (src := f.src).file, src.sheet, src.row, f.account_id, f.rep)  # type: ignore[union-attr]
+                  for f in fl]
+    except AttributeError:  # some follow-up has no source ("", "", 0)
+        places = [(*_order(f), f.account_id, f.rep) for f in fl]
+    of_account: dict[str, list[int]] = {}
+    of_rep: dict[str, list[int]] = {}
+    for i, p in enumerate(places):
+        got = of_account.get(p[4])
+        if got is None:
+            got = of_account[p[4]] = []
+        got.append(i)
+        got = of_rep.get(p[5])
+        if got is None:
+            got = of_rep[p[5]] = []
+        got.append(i)
+    key = _sort_key(places)
+    at = fl.__getitem__
     return Index(
         accounts={a.id: a for a in ds.accounts},
         persons={k: tuple(v) for k, v in persons.items()},
         competition={k: tuple(v) for k, v in comp.items()},
-        followups={k: tuple(v) for k, v in sorted(fus.items(), key=lambda kv: first[kv[0]])},
-        followups_by_rep={k: tuple(v) for k, v in sorted(by_rep.items(), key=lambda kv: first_rep[kv[0]])},
+        followups={k: tuple(map(at, sorted(v, key=key))) for k, v in of_account.items()},
+        followups_by_rep={k: tuple(map(at, sorted(v, key=key))) for k, v in of_rep.items()},
         team_of_rep={r.name: r.team for r in ds.reps},
     )
+
+
+def _order(f: FollowUp) -> tuple[date, str, str, int]:
+    return (f.date, f.src.file if f.src else "", f.src.sheet if f.src else "", f.src.row if f.src else 0)
+
+
+def _sort_key(places: list[tuple[date, str, str, int, str, str]]) -> Callable[[int], object]:
+    """A key for positions in `places` (date, file, sheet, row, ...) that orders them as (date, file, sheet,
+    row) would: one int per place when it can (ints compare much faster than tuples of dates and strings)."""
+    rows = list(map(itemgetter(3), places))
+    if (set(map(type, map(itemgetter(0), places))) - {date} or set(map(type, rows)) - {int}
+            or min(rows, default=0) < 0):
+        return lambda i: places[i][:4]
+    file_rank = {f: i for i, f in enumerate(sorted(set(map(itemgetter(1), places))))}
+    sheet_rank = {s: i for i, s in enumerate(sorted(set(map(itemgetter(2), places))))}
+    n_files, n_sheets, n_rows = len(file_rank), len(sheet_rank), max(rows, default=0) + 1
+    keys = [((d.toordinal() * n_files + file_rank[f]) * n_sheets + sheet_rank[s]) * n_rows + r
+            for d, f, s, r, _, _ in places]
+    return keys.__getitem__

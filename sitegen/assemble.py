@@ -280,7 +280,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
             counts.reject(row.src)
             continue
         seen_party[key] = row
-        scores = tuple((k.split(":", 1)[1], int(val)) for k, val in v.items() if k.startswith("score:"))  # type: ignore[call-overload]
+        scores = tuple([(k[6:], int(val)) for k, val in v.items() if k[:6] == "score:"])  # type: ignore[call-overload]
         competition.append(make_competition(
             account_id=aid, party="我方" if is_us else party, is_us=is_us, offering=str(v.get("offering", "")),
             price=_f(v.get("price")), strengths=str(v.get("strengths", "")), weaknesses=str(v.get("weaknesses", "")),
@@ -290,7 +290,8 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
 
     # ---- follow-ups (packed records, see read/pack.py; the same checks as for the other forms' Rows)
     followups: list[FollowUp] = []
-    sort_keys: list[tuple[str, date, str, int]] = []
+    sort_keys: list[tuple[date, str, int]] = []  # (date, file, row) of each follow-up
+    of_account: dict[str, list[int]] = {aid: [] for aid in by_id}  # positions in `followups`
     make_followup, make_source = maker(FollowUp), maker(Source)
     no_names: set[str] = set()
     fields = ("date", "account_id", "account_name", "rep", "method", "contact", "purpose", "content", "feedback",
@@ -342,9 +343,15 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 expense if expense.__class__ is float else _f(expense),
                 "" if project is None else str(project), row_extra, src,
             ))
-            sort_keys.append((aid, d, file, rowno))  # type: ignore[arg-type]
-    # by account, date, file and row (a stable sort: ties keep the order read)
-    followups = [followups[i] for i in sorted(range(len(followups)), key=sort_keys.__getitem__)]
+            of_account[aid].append(len(sort_keys))
+            sort_keys.append((d, file, rowno))  # type: ignore[arg-type]
+    # by account, date, file and row, ties in the order read: each account's follow-ups sorted stably, in the
+    # order of accounts (by id). A rep's sheet is mostly in date order already, so these sorts are short.
+    order: list[int] = []
+    for positions in of_account.values():
+        positions.sort(key=sort_keys.__getitem__)
+        order += positions
+    followups = list(map(followups.__getitem__, order))
 
     # ---- targets
     targets: list[Target] = []

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from operator import itemgetter
+from operator import attrgetter
 
 from ..config import Config
 from ..model import Account, CompetitionRow, Dataset, FollowUp, KeyPerson, Project
@@ -82,51 +82,39 @@ def index(ds: Dataset) -> Index:
     comp: dict[str, list[CompetitionRow]] = defaultdict(list)
     for c in ds.competition:
         comp[c.account_id].append(c)
-    # each account's and each rep's follow-ups, in ds.followups order (dicts by first appearance, as before),
-    # then each list sorted stably by (date, file, sheet, row)
-    fl = ds.followups
+    # each account's and each rep's follow-ups in ds.followups order (dicts by first appearance, as before),
+    # each list then sorted stably by (date, file, sheet, row): the order one stable sort of all the
+    # follow-ups would give them. An account's follow-ups are mostly in date order already, and a rep's are
+    # a few such runs, which the sort merges.
+    fus: dict[str, list[FollowUp]] = {}
+    by_rep: dict[str, list[FollowUp]] = {}
+    for f in ds.followups:
+        got = fus.get(f.account_id)
+        if got is None:
+            got = fus[f.account_id] = []
+        got.append(f)
+        got = by_rep.get(f.rep)
+        if got is None:
+            got = by_rep[f.rep] = []
+        got.append(f)
     try:
-        places = [(f.date, (src := f.src).file, src.sheet, src.row, f.account_id, f.rep)  # type: ignore[union-attr]
-                  for f in fl]
-    except AttributeError:  # some follow-up has no source ("", "", 0)
-        places = [(*_order(f), f.account_id, f.rep) for f in fl]
-    of_account: dict[str, list[int]] = {}
-    of_rep: dict[str, list[int]] = {}
-    for i, p in enumerate(places):
-        got = of_account.get(p[4])
-        if got is None:
-            got = of_account[p[4]] = []
-        got.append(i)
-        got = of_rep.get(p[5])
-        if got is None:
-            got = of_rep[p[5]] = []
-        got.append(i)
-    key = _sort_key(places)
-    at = fl.__getitem__
+        followups = {k: tuple(sorted(v, key=_PLACE)) for k, v in fus.items()}
+        followups_by_rep = {k: tuple(sorted(v, key=_PLACE)) for k, v in by_rep.items()}
+    except AttributeError:  # some follow-up has no source: ("", "", 0)
+        followups = {k: tuple(sorted(v, key=_order)) for k, v in fus.items()}
+        followups_by_rep = {k: tuple(sorted(v, key=_order)) for k, v in by_rep.items()}
     return Index(
         accounts={a.id: a for a in ds.accounts},
         persons={k: tuple(v) for k, v in persons.items()},
         competition={k: tuple(v) for k, v in comp.items()},
-        followups={k: tuple(map(at, sorted(v, key=key))) for k, v in of_account.items()},
-        followups_by_rep={k: tuple(map(at, sorted(v, key=key))) for k, v in of_rep.items()},
+        followups=followups,
+        followups_by_rep=followups_by_rep,
         team_of_rep={r.name: r.team for r in ds.reps},
     )
 
 
+_PLACE = attrgetter("date", "src.file", "src.sheet", "src.row")
+
+
 def _order(f: FollowUp) -> tuple[date, str, str, int]:
     return (f.date, f.src.file if f.src else "", f.src.sheet if f.src else "", f.src.row if f.src else 0)
-
-
-def _sort_key(places: list[tuple[date, str, str, int, str, str]]) -> Callable[[int], object]:
-    """A key for positions in `places` (date, file, sheet, row, ...) that orders them as (date, file, sheet,
-    row) would: one int per place when it can (ints compare much faster than tuples of dates and strings)."""
-    rows = list(map(itemgetter(3), places))
-    if (set(map(type, map(itemgetter(0), places))) - {date} or set(map(type, rows)) - {int}
-            or min(rows, default=0) < 0):
-        return lambda i: places[i][:4]
-    file_rank = {f: i for i, f in enumerate(sorted(set(map(itemgetter(1), places))))}
-    sheet_rank = {s: i for i, s in enumerate(sorted(set(map(itemgetter(2), places))))}
-    n_files, n_sheets, n_rows = len(file_rank), len(sheet_rank), max(rows, default=0) + 1
-    keys = [((d.toordinal() * n_files + file_rank[f]) * n_sheets + sheet_rank[s]) * n_rows + r
-            for d, f, s, r, _, _ in places]
-    return keys.__getitem__

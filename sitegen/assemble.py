@@ -8,6 +8,7 @@ deterministically and the later one is rejected with both places named.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
@@ -15,6 +16,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from .config import Config
+from .fastinit import maker
 from .forms.values import US_WORDS
 from .issues import Issue, SheetCount, make_issue
 from .model import Account, CompetitionRow, Dataset, FollowUp, KeyPerson, Project, Rep, Source, Target
@@ -119,6 +121,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
 
     rep_team_votes: dict[str, Counter[str]] = defaultdict(Counter)
     accounts: list[Account] = []
+    make_account, make_project = maker(Account), maker(Project)
     for aid, group in account_rows.items():
         first = group[0]
         fv = first.values
@@ -140,7 +143,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
         if team:
             rep_team_votes[rep][team] += 1
         projects = tuple(
-            Project(
+            make_project(
                 account_id=aid,
                 name=str(r.values.get("project", "")),
                 stage=str(r.values.get("stage", "")),
@@ -164,7 +167,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 extra.setdefault(k, t)
             for k, t in r.private:
                 private.setdefault(k, t)
-        accounts.append(Account(
+        accounts.append(make_account(
             id=aid,
             name=str(merged.get("account_name") or aid),
             rep=rep,
@@ -192,7 +195,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
         rep_team[rep] = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     rep_team.update(config.rep_teams)
     default_team = config.default_team or ("Unassigned" if lang == "en" else "未分组")
-    accounts = [replace(a, team=a.team or rep_team.get(a.rep, default_team)) for a in accounts]
+    accounts = [a if a.team else replace(a, team=rep_team.get(a.rep, default_team)) for a in accounts]
     accounts.sort(key=lambda a: a.id)
     by_id = {a.id: a for a in accounts}
     by_name: dict[str, list[str]] = defaultdict(list)
@@ -227,6 +230,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     # ---- key persons
     persons: list[KeyPerson] = []
     seen_person: dict[tuple[str, str], Row] = {}
+    make_person = maker(KeyPerson)
     for row in by_form["keyperson"]:
         found = resolve(row)
         if found is None:
@@ -242,7 +246,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
             counts.reject(row.src)
             continue
         seen_person[person_key] = row
-        persons.append(KeyPerson(
+        persons.append(make_person(
             account_id=aid, name=name, dept=str(v.get("dept", "")), title=str(v.get("title", "")),
             roles=tuple(v.get("roles", ())),  # type: ignore[arg-type]
             influence=v.get("influence"),  # type: ignore[arg-type]
@@ -265,6 +269,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     # ---- competition
     competition: list[CompetitionRow] = []
     seen_party: dict[tuple[str, str], Row] = {}
+    make_competition = maker(CompetitionRow)
     for row in by_form["competition"]:
         found = resolve(row)
         if found is None:
@@ -281,8 +286,8 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
             counts.reject(row.src)
             continue
         seen_party[party_key] = row
-        scores = tuple((k.split(":", 1)[1], int(val)) for k, val in v.items() if k.startswith("score:"))  # type: ignore[call-overload]
-        competition.append(CompetitionRow(
+        scores = tuple([(k[6:], int(val)) for k, val in v.items() if k[:6] == "score:"])  # type: ignore[call-overload]
+        competition.append(make_competition(
             account_id=aid, party="我方" if is_us else party, is_us=is_us, offering=str(v.get("offering", "")),
             price=_f(v.get("price")), strengths=str(v.get("strengths", "")), weaknesses=str(v.get("weaknesses", "")),
             scores=scores, threat=str(v.get("threat", "")), supporters=str(v.get("supporters", "")),
@@ -291,6 +296,10 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
 
     # ---- follow-ups (packed records, see read/pack.py; the same checks as for the other forms' Rows)
     followups: list[FollowUp] = []
+    sort_keys: list[tuple[date, str, int]] = []  # (date, file, row) of each follow-up
+    of_account: dict[str, list[int]] = {aid: [] for aid in by_id}  # positions in `followups`
+    make_followup, make_source = maker(FollowUp), maker(Source)
+    no_names: set[str] = set()
     fields = ("date", "account_id", "account_name", "rep", "method", "contact", "purpose", "content", "feedback",
               "effective", "stage", "next_action", "next_date", "expense", "project")
     for form, file, sheet, columns, keys, records in followup_blocks:
@@ -298,7 +307,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
         # the fields of a record in one C call; a column the sheet does not have reads the None appended
         pick = itemgetter(*[at.get(k, len(keys)) for k in fields])
         for rowno, packed, row_extra, row_private, cells, row_rep in records:
-            src = Source(file, sheet, rowno, cells, columns)
+            src = make_source(file, sheet, rowno, cells, columns)
             if packed.__class__ is dict:  # kept as a dict (see pack_rows): look the fields up by name
                 values: dict[str, object] = packed
                 got = [packed.get(k) for k in fields]
@@ -319,9 +328,11 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
             late = d > as_of  # type: ignore[operator]
             contact = "" if contact_value is None else str(contact_value)
             unknown = False
-            if contact and contact not in names_of[aid]:
-                parts = [c for c in _split_names(contact)]
-                unknown = not parts or any(c not in names_of[aid] for c in parts)
+            if contact:
+                known = names_of.get(aid, no_names)
+                if contact not in known:
+                    parts = _split_names(contact)
+                    unknown = not parts or any(c not in known for c in parts)
             if late or unknown:
                 lazy = _row(_Lazy(account_id, account_name, form, keys, packed, values, row_extra, row_private, src,
                                   row_rep))
@@ -329,15 +340,24 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                     issue("date-future", lazy, "date", value=d.isoformat(), as_of=as_of.isoformat())  # type: ignore[union-attr]
                 if unknown:
                     issue("person-unknown", lazy, "contact", column="接触人", value=contact, account=aid)
-            followups.append(FollowUp(
-                d, aid, str(rep_value or row_rep or by_id[aid].rep),  # type: ignore[arg-type]
+            followups.append(make_followup(
+                d, aid, str(rep_value or row_rep or by_id[aid].rep),
                 "" if method is None else str(method), contact, "" if purpose is None else str(purpose),
                 "" if content is None else str(content), "" if feedback is None else str(feedback),
-                effective, "" if stage is None else str(stage),  # type: ignore[arg-type]
-                "" if next_action is None else str(next_action), next_date, _f(expense),  # type: ignore[arg-type]
+                effective, "" if stage is None else str(stage),
+                "" if next_action is None else str(next_action), next_date,
+                expense if expense.__class__ is float else _f(expense),
                 "" if project_value is None else str(project_value), row_extra, src,
             ))
-    followups.sort(key=lambda f: (f.account_id, f.date, f.src.file if f.src else "", f.src.row if f.src else 0))
+            of_account[aid].append(len(sort_keys))
+            sort_keys.append((d, file, rowno))  # type: ignore[arg-type]
+    # by account, date, file and row, ties in the order read: each account's follow-ups sorted stably, in the
+    # order of accounts (by id). A rep's sheet is mostly in date order already, so these sorts are short.
+    order: list[int] = []
+    for positions in of_account.values():
+        positions.sort(key=sort_keys.__getitem__)
+        order += positions
+    followups = list(map(followups.__getitem__, order))
 
     # ---- targets
     targets: list[Target] = []
@@ -400,10 +420,11 @@ def _row(row: Row | _Lazy) -> Row:
     return Row(row.form, row.values, row.extra, row.private, row.src, row.rep)
 
 
-def _split_names(s: str) -> list[str]:
-    import re
+_NAME_SEPARATORS = re.compile(r"[,，、/;；\s]+")
 
-    return [p for p in re.split(r"[,，、/;；\s]+", s) if p]
+
+def _split_names(s: str) -> list[str]:
+    return [p for p in _NAME_SEPARATORS.split(s) if p]
 
 
 def _f(v: object) -> float | None:

@@ -14,8 +14,8 @@ from datetime import date
 from ..config import Config
 from ..issues import Issue, Severity
 from ..model import Account, Dataset
-from .activity import Overdue, RepActivity, Stale, last_contact, overdue, rep_activity, stale
-from .common import Index, index, open_projects, stage_index, status, weighted
+from .activity import Overdue, RepActivity, Stale, overdue, rep_activity, stale
+from .common import Index, _statuses, index, open_projects, stage_index, weighted
 from .competition import Competitor, competitors
 from .coverage import Coverage, coverage
 from .pipeline import (
@@ -116,15 +116,25 @@ class Measures:
 
 def account_stage(a: Account, config: Config) -> str:
     order = stage_index(config)
-    opened = [p.stage for p in a.projects if status(p, config) == "open"]
+    of_stage = _statuses(config)
+    opened = [p.stage for p in a.projects if of_stage.get(p.stage) == "open"]
     pool = opened or [p.stage for p in a.projects if p.stage in order]
     return max(pool, key=lambda s: order.get(s, -1)) if pool else ""
 
 
 def account_facts(a: Account, idx: Index, config: Config, as_of: date) -> AccountFacts:
     fus = idx.followups.get(a.id, ())
-    last = last_contact(fus, as_of)
-    opened = [p for p in a.projects if status(p, config) == "open"]
+    # oldest first (see Index): the last contact is the last date on or before as-of, and the contacts of
+    # that day are the ones just before it
+    end = len(fus)
+    while end and fus[end - 1].date > as_of:
+        end -= 1
+    last = fus[end - 1].date if end else None
+    start = end
+    while start and fus[start - 1].date == last:
+        start -= 1
+    of_stage = _statuses(config)
+    opened = [p for p in a.projects if of_stage.get(p.stage) == "open"]
     return AccountFacts(
         account=a,
         team=idx.team(a),
@@ -135,7 +145,7 @@ def account_facts(a: Account, idx: Index, config: Config, as_of: date) -> Accoun
         last_contact=last,
         days_since=(as_of - last).days if last else None,
         stale=stale(a, fus, config, as_of, last),
-        overdue=overdue(a, fus, as_of, last),
+        overdue=overdue(a, fus[start:end], as_of, last),
         coverage=coverage(idx.persons.get(a.id, ()), config),
     )
 

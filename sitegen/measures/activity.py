@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
 
 from ..config import Config
 from ..model import Account, FollowUp, Target
 from .common import Index, is_open
+
+_date = attrgetter("date")
 
 
 def last_contact(followups: Sequence[FollowUp], as_of: date) -> date | None:
@@ -127,10 +131,12 @@ def rep_activity(reps: Iterable[str], idx: Index, targets: Sequence[Target], con
         if by_key is None:
             by_key = {(t.rep, t.month): t for t in targets}
         counts = {m: [0, 0] for m in mondays}
-        for f in idx.followups_by_rep.get(rep, ()):
-            if f.date > as_of or f.date < mondays[0]:
-                continue
-            c = counts[week_start(f.date)]
+        fus = idx.followups_by_rep.get(rep, ())
+        # oldest first (see Index): the weeks' follow-ups are one run
+        start = bisect_left(fus, mondays[0], key=_date)
+        for f in fus[start:bisect_right(fus, as_of, lo=start, key=_date)]:
+            d = f.date
+            c = counts[d - timedelta(days=d.weekday())]  # week_start(d)
             c[0] += 1
             c[1] += 1 if f.effective else 0
         weeks = tuple(Week(m, counts[m][0], counts[m][1], weekly_target(rep, m, by_key, config)) for m in mondays)

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 
 from ..config import Config
 from ..model import Account, CompetitionRow, Dataset, FollowUp, KeyPerson, Project
@@ -46,11 +47,13 @@ def weighted(p: Project, config: Config) -> float:
 
 
 def is_open(a: Account, config: Config) -> bool:
-    return any(status(p, config) == "open" for p in a.projects)
+    of_stage = _statuses(config)
+    return any(of_stage.get(p.stage) == "open" for p in a.projects)
 
 
 def open_projects(accounts: Iterable[Account], config: Config) -> list[Project]:
-    return [p for a in accounts for p in a.projects if status(p, config) == "open"]
+    of_stage = _statuses(config)
+    return [p for a in accounts for p in a.projects if of_stage.get(p.stage) == "open"]
 
 
 def stage_index(config: Config) -> dict[str, int]:
@@ -64,8 +67,8 @@ class Index:
     accounts: dict[str, Account]
     persons: dict[str, tuple[KeyPerson, ...]]
     competition: dict[str, tuple[CompetitionRow, ...]]
-    followups: dict[str, tuple[FollowUp, ...]]  # by account, oldest first
-    followups_by_rep: dict[str, tuple[FollowUp, ...]]
+    followups: dict[str, tuple[FollowUp, ...]]  # by account, oldest first (date, file, sheet, row)
+    followups_by_rep: dict[str, tuple[FollowUp, ...]]  # by rep, in the same order
     team_of_rep: dict[str, str]
 
     def team(self, a: Account) -> str:
@@ -79,27 +82,39 @@ def index(ds: Dataset) -> Index:
     comp: dict[str, list[CompetitionRow]] = defaultdict(list)
     for c in ds.competition:
         comp[c.account_id].append(c)
-    fus: dict[str, list[FollowUp]] = defaultdict(list)
-    by_rep: dict[str, list[FollowUp]] = defaultdict(list)
-
-    def order(f: FollowUp) -> tuple[date, str, str, int]:
-        return (f.date, f.src.file if f.src else "", f.src.sheet if f.src else "", f.src.row if f.src else 0)
-
-    first: dict[str, int] = {}  # dict order as before: by first appearance in ds.followups
-    first_rep: dict[str, int] = {}
-    for i, f in enumerate(ds.followups):
-        first.setdefault(f.account_id, i)
-        first_rep.setdefault(f.rep, i)
-    # one stable sort of every follow-up, then shared out: each account's and each rep's list comes out
-    # in the order a sort of that list alone would give
-    for f in sorted(ds.followups, key=order):
-        fus[f.account_id].append(f)
-        by_rep[f.rep].append(f)
+    # each account's and each rep's follow-ups in ds.followups order (dicts by first appearance, as before),
+    # each list then sorted stably by (date, file, sheet, row): the order one stable sort of all the
+    # follow-ups would give them. An account's follow-ups are mostly in date order already, and a rep's are
+    # a few such runs, which the sort merges.
+    fus: dict[str, list[FollowUp]] = {}
+    by_rep: dict[str, list[FollowUp]] = {}
+    for f in ds.followups:
+        got = fus.get(f.account_id)
+        if got is None:
+            got = fus[f.account_id] = []
+        got.append(f)
+        got = by_rep.get(f.rep)
+        if got is None:
+            got = by_rep[f.rep] = []
+        got.append(f)
+    try:
+        followups = {k: tuple(sorted(v, key=_PLACE)) for k, v in fus.items()}
+        followups_by_rep = {k: tuple(sorted(v, key=_PLACE)) for k, v in by_rep.items()}
+    except AttributeError:  # some follow-up has no source: ("", "", 0)
+        followups = {k: tuple(sorted(v, key=_order)) for k, v in fus.items()}
+        followups_by_rep = {k: tuple(sorted(v, key=_order)) for k, v in by_rep.items()}
     return Index(
         accounts={a.id: a for a in ds.accounts},
         persons={k: tuple(v) for k, v in persons.items()},
         competition={k: tuple(v) for k, v in comp.items()},
-        followups={k: tuple(v) for k, v in sorted(fus.items(), key=lambda kv: first[kv[0]])},
-        followups_by_rep={k: tuple(v) for k, v in sorted(by_rep.items(), key=lambda kv: first_rep[kv[0]])},
+        followups=followups,
+        followups_by_rep=followups_by_rep,
         team_of_rep={r.name: r.team for r in ds.reps},
     )
+
+
+_PLACE = attrgetter("date", "src.file", "src.sheet", "src.row")
+
+
+def _order(f: FollowUp) -> tuple[date, str, str, int]:
+    return (f.date, f.src.file if f.src else "", f.src.sheet if f.src else "", f.src.row if f.src else 0)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..config import Config
 from ..model import Account, CompetitionRow
-from .common import Index, status
+from .common import Index, _statuses
 
 THREATS = ("高", "中", "低")
 
@@ -43,12 +43,13 @@ def competitors(accounts: Iterable[Account], idx: Index, config: Config,
             else:
                 rows_by_party[r.party].append(r)
     known = memo if memo is not None else {}
+    of_stage = _statuses(config)
 
     def summary(aid: str) -> tuple[bool, tuple[float, ...], int, int]:
         got = known.get(aid)
         if got is None:
             a = accs[aid]
-            states = [status(p, config) for p in a.projects]
+            states = [of_stage.get(p.stage, "other") for p in a.projects]
             values = tuple(p.value or 0 for p, st in zip(a.projects, states, strict=True) if st == "open")
             got = known[aid] = ("open" in states, values, states.count("won"), states.count("lost"))
         return got
@@ -61,11 +62,17 @@ def competitors(accounts: Iterable[Account], idx: Index, config: Config,
         open_ids = tuple(i for i, f in zip(ids, facts, strict=True) if f[0])
         value = sum(v for f in facts if f[0] for v in f[1])  # in the order of accounts, then projects
         threat = Counter(r.threat for r in rows)
-        scores = []
-        for dim in config.score_dimensions:
-            theirs = [v for r in rows for d, v in r.scores if d == dim]
-            us = [v for r in rows if r.account_id in our_scores for d, v in our_scores[r.account_id] if d == dim]
-            scores.append((dim, _mean(theirs), _mean(us)))
+        # each dimension's scores in the order of rows, then of the row's scores
+        theirs: dict[str, list[int]] = {dim: [] for dim in config.score_dimensions}
+        us: dict[str, list[int]] = {dim: [] for dim in config.score_dimensions}
+        for r in rows:
+            for d, v in r.scores:
+                if d in theirs:
+                    theirs[d].append(v)
+            for d, v in our_scores.get(r.account_id, ()):
+                if d in us:
+                    us[d].append(v)
+        scores = [(dim, _mean(theirs[dim]), _mean(us[dim])) for dim in config.score_dimensions]
         out.append(Competitor(name, ids, open_ids, round(value, 2),
                               tuple((t, threat[t]) for t in (*THREATS, "") if threat[t]),
                               sum(f[2] for f in facts), sum(f[3] for f in facts), tuple(scores)))

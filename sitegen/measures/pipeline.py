@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..config import Config
 from ..model import Account, Project
-from .common import status, weighted
+from .common import _statuses, weighted
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +63,9 @@ def funnel(projects: Sequence[Project], config: Config) -> list[FunnelStep]:
     steps = [s.name for s in config.stages if s.open]
     pos = {name: i for i, name in enumerate(steps)}
     current = [0] * (len(steps) + 1)
+    of_stage = _statuses(config)
     for p in projects:
-        st = status(p, config)
+        st = of_stage.get(p.stage, "other")
         if st == "open" and p.stage in pos:
             current[pos[p.stage]] += 1
         elif st == "won":
@@ -95,8 +96,9 @@ class WinLoss:
 
 
 def win_loss(projects: Sequence[Project], config: Config) -> WinLoss:
-    won = [p for p in projects if status(p, config) == "won"]
-    lost = [p for p in projects if status(p, config) == "lost"]
+    of_stage = _statuses(config)
+    won = [p for p in projects if of_stage.get(p.stage) == "won"]
+    lost = [p for p in projects if of_stage.get(p.stage) == "lost"]
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for p in won:
         if p.win_loss_reason:
@@ -120,7 +122,8 @@ class Pareto:
 
 def account_value(a: Account, config: Config) -> float:
     """Open plus won value of an account (the value at stake or earned; lost and on-hold excluded)."""
-    return sum(p.value or 0 for p in a.projects if status(p, config) in ("open", "won"))
+    of_stage = _statuses(config)
+    return sum(p.value or 0 for p in a.projects if of_stage.get(p.stage) in ("open", "won"))
 
 
 def pareto(accounts: Sequence[Account], config: Config) -> Pareto:

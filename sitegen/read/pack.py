@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..fastinit import maker
 from ..model import Source
 
 if TYPE_CHECKING:
@@ -49,9 +50,10 @@ def unpack_rows(blocks: list[Block]) -> list[Row]:
 
     out: list[Row] = []
     append = out.append
+    source = maker(Source)
     for form, file, sheet, columns, keys, records in blocks:
         for row, values, extra, private, cells, rep in records:
             if values.__class__ is not dict:
                 values = {k: v for k, v in zip(keys, values, strict=True) if v is not None}
-            append(Row(form, values, extra, private, Source(file, sheet, row, cells, columns), rep))
+            append(Row(form, values, extra, private, source(file, sheet, row, cells, columns), rep))
     return out

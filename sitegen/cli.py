@@ -83,6 +83,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     result = build(cfg, opts, echo=None if args.quiet else _print)
+    if args.quiet and args.strict and result.exit_code == 1 and (result.errors or result.warnings):
+        # -q silences a successful build, not the reason a strict one refused to publish
+        _print(f"严格模式：有 {result.errors} 个错误、{result.warnings} 个警告，未生成网站" if cfg.language != "en"
+               else f"strict mode: {result.errors} errors, {result.warnings} warnings; the site was not built",
+               err=True)
     return result.exit_code
 
 

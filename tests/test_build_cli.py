@@ -94,6 +94,14 @@ def test_quiet_prints_nothing(demo: Path) -> None:
     assert (demo / "quiet-site" / "index.html").is_file()
 
 
+def test_quiet_strict_still_says_why_it_failed(demo: Path) -> None:
+    check = facts_of_check(demo)
+    p = sitegen("build", "-q", "--strict", "--as-of", AS_OF, "--output", "strict-site", cwd=demo)
+    assert p.returncode == 1 and p.stdout == ""
+    assert numbers(p.stderr) == [check["errors"], check["warnings"]] and "严格模式" in p.stderr, p.stderr
+    assert not (demo / "strict-site").exists()
+
+
 def test_english_and_verbose(demo: Path, tmp_path: Path) -> None:
     shutil.copytree(demo / "input", tmp_path / "input")
     (tmp_path / "sitegen.yaml").write_text("language: en\n", encoding="utf-8")

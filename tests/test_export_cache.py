@@ -234,6 +234,32 @@ def test_the_export_opens_with_every_row(project: Path) -> None:
     assert wb["跟进记录"].auto_filter.ref == f"A1:K{counts['跟进记录'] + 1}"
 
 
+def test_a_warm_export_opens_in_libreoffice(project: Path, tmp_path: Path) -> None:
+    """Another reader than Python's: LibreOffice converts the warm export (pieces from the cache and new
+    ones, one deflate stream) to ODS with every sheet and row, as openpyxl reads it."""
+    import subprocess
+
+    from python_calamine import CalamineWorkbook
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not on PATH")
+    add_a_row(project)
+    run(project)
+    proc = subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                           "--convert-to", "ods", "--outdir", str(tmp_path), str(project / EXPORT)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    converted = CalamineWorkbook.from_path(str(tmp_path / "export.ods"))
+    wb = load_workbook(project / EXPORT)
+    assert converted.sheet_names == wb.sheetnames
+    for ws in wb.worksheets:
+        rows = converted.get_sheet_by_name(ws.title).to_python()
+        assert len(rows) == ws.max_row, ws.title
+        # dates come back as date (calamine) or datetime (openpyxl): compared as their first ten characters
+        assert [str(v)[:10] for v in rows[-1][:3]] == [str(c.value)[:10] for c in ws[ws.max_row][:3]], ws.title
+
+
 def test_the_cache_is_consulted(project: Path) -> None:
     """A piece planted in the cache under a key this build uses shows up in the export: the pieces of
     unchanged accounts are taken from the cache, not made again."""

@@ -92,15 +92,20 @@ class ReadCache:
     fingerprint: str
     as_of: str = ""
     discarded: list[str] = field(default_factory=list)  # entries found damaged or from another version
+    lang: str = "zh"
     hits: int = 0
     misses: int = 0
 
     @property
     def notes(self) -> list[str]:
         """What to tell the user: a line per discarded entry, or one line for many (a new version)."""
+        en = self.lang == "en"
         if len(self.discarded) > 3:
-            return [f"{len(self.discarded)} 个缓存文件已损坏或来自其他版本，已丢弃（这些工作簿已重新读取）"]
-        return [f"缓存文件 {name} 已损坏或来自其他版本，已丢弃" for name in self.discarded]
+            return [f"{len(self.discarded)} cache files were damaged or from another version and were discarded "
+                    "(those workbooks were read again)" if en else
+                    f"{len(self.discarded)} 个缓存文件已损坏或来自其他版本，已丢弃（这些工作簿已重新读取）"]
+        return [f"cache file {name} was damaged or from another version and was discarded" if en else
+                f"缓存文件 {name} 已损坏或来自其他版本，已丢弃" for name in self.discarded]
 
     @property
     def writer(self) -> CacheWriter:
@@ -206,7 +211,8 @@ def _header() -> bytes:
 
 
 def open_cache(config: Config, as_of: date) -> ReadCache:
-    return ReadCache(config.state_dir / "cache" / "read", read_fingerprint(config), as_of.isoformat())
+    return ReadCache(config.state_dir / "cache" / "read", read_fingerprint(config), as_of.isoformat(),
+                     lang=config.language)
 
 
 def digest(f: InputFile) -> str:

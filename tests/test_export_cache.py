@@ -15,6 +15,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+import test_incremental
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -106,25 +107,9 @@ def test_content_keys_tell_values_of_every_type_apart(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- builds: warm == cold
 
-@pytest.fixture(scope="module")
-def department(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small generated department in every layout, with mistakes (as in test_incremental)."""
-    from sitegen.demo.generate import generate_department
-
-    root = tmp_path_factory.mktemp("department")
-    generate_department(root / "input", teams=2, reps_per_team=2, accounts=16, followups_per_account=6,
-                        seed=6, as_of=AS_OF, mistakes=True)
-    (root / "sitegen.yaml").write_text("title: 大客户部\n", encoding="utf-8")
-    return root
-
-
-@pytest.fixture
-def project(department: Path, tmp_path: Path) -> Path:
-    """A copy of the department, built once: the warm state, with its export cache."""
-    root = tmp_path / "project"
-    shutil.copytree(department, root)
-    run(root)
-    return root
+# the warm state every test starts from: test_incremental's department, built once per test
+department = test_incremental.department
+project = test_incremental.project
 
 
 def cold_export(root: Path, tmp_path: Path, as_of: date = AS_OF) -> bytes:

@@ -7,6 +7,7 @@ No traceback reaches the user unless --debug is given.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -183,5 +184,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def run() -> None:
+    """The `sitegen` command: main(), then the process ends without tearing down what the build holds.
+    A large department's build keeps millions of objects alive to the end; freeing them one by one only to
+    exit took 1.3 s of a 9 s rebuild. Everything the command writes is closed or flushed by then (files
+    are written and renamed inside the build; the worker processes have been joined)."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -30,12 +30,14 @@ MARKER = ".sitegen-site"  # marks a folder as a site sitegen may replace
 
 
 def site_parts_for(dataset: Dataset, report: Report, measures: Measures, config: Config, weekly: Weekly,
-                   as_of: date, exports: ExportCaches | None = None) -> list[Part]:
+                   as_of: date, exports: ExportCaches | None = None, templates: Path | None = None) -> list[Part]:
     """The whole site; with audiences, one complete site per audience in its own folder. `exports`: the
-    Excel export's block caches (loaded here, in the build process, before the workers fork)."""
+    Excel export's block caches (loaded here, in the build process, before the workers fork); `templates`:
+    the folder of compiled templates."""
     if not config.audiences:
         cache = exports.for_part("", config) if exports is not None else None
-        return [Part("", *site_parts(dataset, report, measures, config, weekly=weekly, export_cache=cache))]
+        return [Part("", *site_parts(dataset, report, measures, config, weekly=weekly, export_cache=cache,
+                                         template_cache=templates))]
     parts = []
     for audience in config.audiences:
         ds, rep = restrict(dataset, report, audience)
@@ -44,7 +46,8 @@ def site_parts_for(dataset: Dataset, report: Report, measures: Measures, config:
         cfg = replace(config, title=f"{config.title} · {audience.title}")
         prefix = f"{audience.name}/"
         cache = exports.for_part(prefix, cfg) if exports is not None else None
-        parts.append(Part(prefix, *site_parts(ds, rep, m, cfg, weekly=view, export_cache=cache)))
+        parts.append(Part(prefix, *site_parts(ds, rep, m, cfg, weekly=view, export_cache=cache,
+                                                     template_cache=templates)))
     return parts
 
 

@@ -53,13 +53,14 @@ def render_site(dataset: Dataset, report: Report, m: Measures, config: Config,
 
 
 def site_parts(dataset: Dataset, report: Report, m: Measures, config: Config, layouts_dir: Path | None = None,
-               weekly: Weekly | None = None, export_cache: BlockCache | None = None
-               ) -> tuple[Pages, list[tuple[str, Callable[[], bytes]]]]:
+               weekly: Weekly | None = None, export_cache: BlockCache | None = None,
+               template_cache: Path | None = None) -> tuple[Pages, list[tuple[str, Callable[[], bytes]]]]:
     """The site as work to do: the pages (Pages.jobs()) and every other file as (path, the call that
     makes its bytes). render_site() does it all in order; render/parallel.py shares it out. `export_cache`:
-    the Excel export's blocks of the last build (the export task re-uses them and saves the new ones)."""
+    the Excel export's blocks of the last build (the export task re-uses them and saves the new ones);
+    `template_cache`: a folder for the compiled templates (render/env.py TemplateCache)."""
     urls = make_urls(dataset, m)
-    env = make_env(layouts_dir if layouts_dir is not None else config.layouts_dir)
+    env = make_env(layouts_dir if layouts_dir is not None else config.layouts_dir, template_cache)
     if weekly is None:  # no history given (a caller outside `sitegen build`): this week alone
         weekly = weekly_view(config, dataset, data.summary(m, report), m.as_of, History((), ()), {})
     pages = Pages(env, dataset, report, m, config, urls, weekly)

@@ -7,13 +7,25 @@ and compiles each template once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined
+from jinja2 import (
+    BytecodeCache,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    StrictUndefined,
+)
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
@@ -65,7 +77,68 @@ def number(value: float | int | None) -> str:
     return f"{round(value):,}"
 
 
-def make_env(layouts_dir: Path | None) -> Environment:
+class TemplateCache(BytecodeCache):
+    """Compiled templates in the state folder (`sitegen build` passes <state>/cache/templates/<code digest>):
+    a build loads them instead of compiling every template again. Jinja checks each entry against its
+    template's source; an entry that is damaged or unreadable is compiled again, never trusted; a folder
+    that cannot be written only means nothing is kept."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _file(self, bucket: Bucket) -> Path:
+        return self.folder / f"{bucket.key}.bin"
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            data = self._file(bucket).read_bytes()
+        except OSError:
+            return
+        try:
+            bucket.bytecode_from_string(data)
+        except Exception:  # noqa: BLE001 - truncated or foreign bytes: compile the template again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        target = self._file(bucket)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(bucket.bytecode_to_string())
+            os.replace(tmp, target)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+
+def template_cache_dir(root: Path, code: str) -> Path:
+    """<root>/<code digest>: compiled templates are Python code of this version of sitegen and of jinja2
+    (the environment's settings are part of sitegen's code). Folders of other versions are removed."""
+    here = root / code[:16]
+    try:
+        for old in root.iterdir():
+            if old != here and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass
+    return here
+
+
+def precompile(env: Environment) -> None:
+    """Compile (or load) every template now, in the build process, so that the rendering processes it forks
+    inherit them instead of each compiling its own. A template that does not compile is left for the
+    rendering, which reports the mistake with its place."""
+    for name in env.list_templates(extensions=["html"]):
+        if ":" in name:  # "default:x.html" is the built-in x.html, compiled when a layout extends it
+            continue
+        try:
+            env.get_template(name)
+        except Exception:  # noqa: BLE001, S112 - reported where the page is rendered
+            continue
+
+
+def make_env(layouts_dir: Path | None, bytecode: Path | None = None) -> Environment:
+    """`bytecode`: a folder for compiled templates (TemplateCache); None compiles them in memory only."""
     builtin = PackageLoader("sitegen", "templates")
     loaders: list[Any] = []
     if layouts_dir is not None and layouts_dir.is_dir():
@@ -80,6 +153,7 @@ def make_env(layouts_dir: Path | None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=TemplateCache(bytecode) if bytecode is not None else None,
     )
     env.filters.update(json_script=json_for_script, money=money, percent=percent, isodate=isodate, number=number)
     return env

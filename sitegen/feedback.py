@@ -458,14 +458,7 @@ def _save(wb: Workbook, dest: Path, stamp: datetime) -> None:
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o644 << 16
             zout.writestr(zi, data)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".~sitegen-{os.getpid()}-{dest.name}.tmp")
-    try:
-        tmp.write_bytes(out.getvalue())
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    _write_atomic(dest, out.getvalue())
 
 
 def _style_table(ws: Worksheet, header_row: int, last_row: int, widths: Sequence[float], *,
@@ -608,6 +601,10 @@ def annotate_workbook(src: Path, dest: Path, issues: Sequence[Issue], *, lang: s
 
     t = _t(lang)
     data = src.read_bytes()
+    fast = _annotate_in_package(data, src, issues, lang=lang, title=title)
+    if fast is not None:
+        _write_atomic(dest, fast)
+        return
     keep_vba = src.suffix.lower() == ".xlsm"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "extension not supported", "unknown style" and the like
@@ -693,6 +690,82 @@ def annotate_workbook(src: Path, dest: Path, issues: Sequence[Issue], *, lang: s
     wb.custom_doc_props.append(StringProperty(name=MARKER_PROPERTY, value=title or src.name))
     wb.custom_doc_props.append(StringProperty(name=SHEET_PROPERTY, value=name))
     _save(wb, dest, stamp or datetime(2000, 1, 1))
+
+
+def _annotate_in_package(data: bytes, src: Path, issues: Sequence[Issue], *, lang: str, title: str) -> bytes | None:
+    """The annotated copy written into the original package (feedbackpatch.py), with the same marks, issue
+    list and properties as the openpyxl path below; None when the package is not of the usual shape."""
+    from . import feedbackpatch as fp
+
+    t = _t(lang)
+    try:
+        patch = fp.Patch(data, (MARKER_PROPERTY, SHEET_PROPERTY))
+        sheet_index = {name: n for n, name in enumerate(patch.sheet_names)}
+        at: dict[tuple[str, int, int], list[Issue]] = defaultdict(list)
+        placed: dict[int, str] = {}
+        for i in issues:
+            if not (i.cell and i.sheet in sheet_index and patch.is_worksheet(i.sheet)):
+                continue
+            try:
+                r0, c0 = parse_a1(i.cell)
+            except ValueError:
+                continue
+            if r0 + 1 > EXCEL_MAX_ROW or c0 + 1 > EXCEL_MAX_COL:
+                continue
+            row, col = patch.top_left(i.sheet, r0 + 1, c0 + 1)
+            at[(i.sheet, row, col)].append(i)
+            placed[id(i)] = f"{fp.col_letters(col)}{row}"
+        marks = []
+        ordered_cells = sorted(at.items(), key=lambda kv: (sheet_index.get(kv[0][0], 0), kv[0][1], kv[0][2]))
+        for n, ((sheet, row, col), items) in enumerate(ordered_cells):
+            worst = min((i.severity for i in items), key=lambda s: _RANK[s])
+            if n >= MAX_COMMENTS:
+                marks.append(fp.Mark(sheet, row, col, worst, None, 0, 0))
+                continue
+            text = _comment_text(items, lang, "")
+            lines = sum(1 + len(line) // 24 for line in text.splitlines())
+            marks.append(fp.Mark(sheet, row, col, worst, text, min(600, 20 + 17 * lines), 360))
+        name = t["sheet"]
+        k = 2
+        while name in sheet_index:
+            name = f"{t['sheet']}{k}"
+            k += 1
+        ordered = sorted(issues, key=lambda i: (sheet_index.get(i.sheet, -1) if i.sheet else -2, _cell_sort(i.cell),
+                                                _RANK[i.severity], i.code, i.message))
+        rows = []
+        for r, i in enumerate(ordered, 1):
+            ref = placed.get(id(i))
+            link, tip = None, ""
+            if ref:
+                where: object = ref
+                link, tip = location(i.sheet, ref), f"{i.sheet}!{ref}"
+            elif i.sheet and i.sheet in sheet_index:
+                where = i.cell or t["whole_sheet"]
+                link, tip = location(i.sheet, "A1"), i.sheet
+            else:
+                where = i.cell or t["whole_file"]
+            rows.append(fp.ListRow((r, _severity_label(i.severity, lang), clean_text(i.sheet), clean_text(str(where)),
+                                    clean_text(i.message), clean_text(i.account), clean_text(i.code)),
+                                   i.severity, link, tip))
+        headers = (t["no"], t["severity"], t["sheet_col"], t["cell"], t["message"], t["account"], t["code"])
+        lst = fp.IssueList(name, clean_text(t["title"].format(file=title or src.name)),
+                           t["intro"].format(**_counts(issues)), headers, (6, 8, 20, 14, 80, 14, 22), (5,),
+                           tuple(rows))
+        return patch.write(marks, lst, author=AUTHOR, props={MARKER_PROPERTY: title or src.name, SHEET_PROPERTY: name},
+                           fills=FILL, fonts=FONT, header_fill=HEADER_FILL, lines=_lines)
+    except fp.Unsupported:
+        return None
+
+
+def _write_atomic(dest: Path, data: bytes) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".~sitegen-{os.getpid()}-{dest.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def _write_job(src: Path, dest: Path, issues: list[Issue], lang: str, title: str,

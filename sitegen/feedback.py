@@ -70,7 +70,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 AUTHOR = "sitegen"
 MANIFEST = ".sitegen-feedback.json"
-FORMAT_VERSION = 1  # bump when the look of the feedback files changes: every file is rewritten
+FORMAT_VERSION = 2  # bump when the look of the feedback files changes: every file is rewritten
 MARKER_PROPERTY = "sitegen-feedback"  # custom document property of a feedback copy: the original's path
 SHEET_PROPERTY = "sitegen-feedback-sheet"  # ... and the name of its issue list
 COPY_SUFFIXES = (".xlsx", ".xlsm")

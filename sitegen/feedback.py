@@ -6,7 +6,10 @@ For every input workbook with issues, a COPY is written (the original is only ev
   hint) and carries a comment by the author ``sitegen`` with the message(s): what is wrong and what is
   accepted. Cell positions are exactly those of the original — the reader reports the top-left cell
   of a merged range, title rows and card layouts keep their places, because the copy *is* the original
-  workbook with marks added;
+  workbook with marks added. Usually literally so: the marks are patched into the rep's own zip package
+  (feedbackpatch.py), which keeps every part it does not touch byte for byte (cached formula results,
+  charts, images, macros) and takes about 30 ms; a package of an unusual shape (a copy handed back, a
+  marked sheet that has comments of its own, prefixed XML) is rewritten with openpyxl instead;
 * a first sheet ``问题清单`` lists every issue of the workbook (severity, sheet, cell with a hyperlink
   to it, message, account, code), including the issues of the whole file or of a whole sheet.
 

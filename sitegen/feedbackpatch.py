@@ -259,6 +259,8 @@ class _Styles:
     """Formats appended to xl/styles.xml (nothing existing changes index)."""
 
     def __init__(self, xml: bytes) -> None:
+        if not re.search(rb"<cellStyleXfs\b[^>]*>\s*<xf\b", xml):
+            raise Unsupported("no cell style formats (xfId 0 would point nowhere)")
         self.xml = xml
         self.new: dict[bytes, list[bytes]] = {b"fonts": [], b"fills": [], b"borders": [], b"cellXfs": []}
         self.base: dict[bytes, int] = {}

@@ -16,9 +16,10 @@ module writes the same marks into the original zip package instead:
 
 Only packages of the usual shape take this path (what Excel, WPS, LibreOffice and openpyxl write). For
 anything else -- a feedback copy handed back (its old marks must go), a marked sheet that already has
-comments, prefixed or unusual XML, a style sheet without the usual sections -- `annotate()` returns
-False without writing, and the caller uses openpyxl. The result is what the openpyxl path gives, checked
-by tests/test_feedback_patch.py on the same workbooks through openpyxl and LibreOffice.
+comments, prefixed or unusual XML, a style sheet without the usual sections -- `Patch` raises
+Unsupported before anything is written, and the caller uses openpyxl. The result is what the openpyxl
+path gives, checked by tests/test_feedback_patch.py on the same workbooks through openpyxl and
+LibreOffice.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def _attr(value: str) -> str:
     return quoteattr(_ILLEGAL.sub("", value))
 
 
-def _col_letters(n: int) -> str:
+def col_letters(n: int) -> str:
     s = ""
     while n:
         n, r = divmod(n - 1, 26)
@@ -402,7 +403,7 @@ def _sheet_data(xml: bytes) -> tuple[int, int, int]:
 
 
 def _new_cell(r: int, c: int, s: int) -> bytes:
-    return f'<c r="{_col_letters(c)}{r}" s="{s}"/>'.encode()
+    return f'<c r="{col_letters(c)}{r}" s="{s}"/>'.encode()
 
 
 def _mark_row(row: bytes, r: int, cols: dict[int, int], closed: bool) -> bytes:
@@ -513,7 +514,7 @@ def _comment_parts(marks: Sequence[Mark], author: str) -> tuple[bytes, bytes]:
     for m in marks:
         if m.comment is None:
             continue
-        rec = CommentRecord(ref=f"{_col_letters(m.col)}{m.row}", author=author, height=m.height, width=m.width)
+        rec = CommentRecord(ref=f"{col_letters(m.col)}{m.row}", author=author, height=m.height, width=m.width)
         rec.text.t = m.comment
         records.append(rec)
     sheet = CommentSheet.from_comments(records)
@@ -528,7 +529,7 @@ def _comment_parts(marks: Sequence[Mark], author: str) -> tuple[bytes, bytes]:
 def _list_sheet(lst: IssueList, styles: _Styles, fills: dict[Severity, str], fonts: dict[Severity, str],
                 header_fill: str, lines: Callable[[str, float], int]) -> bytes:
     ncols = len(lst.headers)
-    last_col = _col_letters(ncols)
+    last_col = col_letters(ncols)
     title = styles.xf(font=styles.font(bold=True, size=14))
     intro = styles.xf(vertical="top", wrap=True)
     header = styles.xf(font=styles.font(bold=True, color="FFFFFF"), fill=styles.fill(header_fill),
@@ -550,15 +551,15 @@ def _list_sheet(lst: IssueList, styles: _Styles, fills: dict[Severity, str], fon
 
     rows = [f'<row r="1">{cell("A1", lst.title, title)}</row>',
             f'<row r="2" ht="48" customHeight="1">{cell("A2", lst.intro, intro)}'
-            + "".join(cell(f"{_col_letters(c)}2", None, intro) for c in range(2, ncols + 1)) + "</row>",
-            '<row r="3">' + "".join(cell(f"{_col_letters(c)}3", h, header) for c, h in enumerate(lst.headers, 1))
+            + "".join(cell(f"{col_letters(c)}2", None, intro) for c in range(2, ncols + 1)) + "</row>",
+            '<row r="3">' + "".join(cell(f"{col_letters(c)}3", h, header) for c, h in enumerate(lst.headers, 1))
             + "</row>"]
     links = []
     for r, item in enumerate(lst.rows, 4):
         height = 1
         cells = []
         for c, value in enumerate(item.values, 1):
-            ref = f"{_col_letters(c)}{r}"
+            ref = f"{col_letters(c)}{r}"
             wrap = c in lst.wrap_cols
             if c == 2:
                 s = severity[item.severity]
@@ -637,7 +638,7 @@ def _patch_workbook(xml: bytes, list_name: str, rid: str, show: set[str], last_r
     xml = re.sub(rb'(<definedName\b[^>]*?\slocalSheetId=")([0-9]+)"',
                  lambda d: d.group(1) + str(int(d.group(2)) + 1).encode() + b'"', xml)
     quoted = "'" + list_name.replace("'", "''") + "'"
-    last_col = _col_letters(ncols)
+    last_col = col_letters(ncols)
     names = (f'<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
              f"{_text(quoted)}!$A$3:${last_col}${max(3, last_row)}</definedName>"
              f'<definedName name="_xlnm.Print_Titles" localSheetId="0">{_text(quoted)}!$3:$3</definedName>').encode()
@@ -792,7 +793,3 @@ class Patch:
         pkg.write("[Content_Types].xml", ct)
         _custom_props(pkg, props)
         return pkg.to_bytes()
-
-
-def col_letters(n: int) -> str:
-    return _col_letters(n)

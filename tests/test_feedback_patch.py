@@ -297,3 +297,56 @@ def test_the_package_copy_opens_in_libreoffice_with_its_marks(tmp_path: Path) ->
     assert ws["D7"].comment is not None
     assert ws["C2"].fill.fgColor.rgb.upper().endswith(FILL[Severity.ERROR])
     assert back["问题清单"]["A1"].value.startswith("数据问题清单")
+
+
+# ------------------------------------------------------------------------------------------ property
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELLS = st.tuples(st.integers(1, 12), st.integers(1, 8))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(filled=st.sets(_CELLS, max_size=30), marked=st.lists(_CELLS, min_size=1, max_size=12),
+       heights=st.sets(st.integers(1, 14), max_size=3), writer=st.sampled_from(["openpyxl", "xlsxwriter"]),
+       merge=st.booleans())
+def test_any_marks_on_any_sheet_say_what_openpyxl_says(tmp_path_factory: pytest.TempPathFactory,
+                                                     filled: set[tuple[int, int]], marked: list[tuple[int, int]],
+                                                     heights: set[int], writer: str, merge: bool) -> None:
+    tmp = tmp_path_factory.mktemp("prop")
+    src = tmp / "p.xlsx"
+    if writer == "openpyxl":
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "客户跟进表"
+        for r, c in sorted(filled):
+            ws.cell(r, c, f"v{r}-{c}")
+        for r in heights:
+            ws.row_dimensions[r].height = 25  # a row with no cells: written as <row r=".." .../>
+        if merge:
+            ws.merge_cells("B2:C3")
+        wb.save(src)
+    else:
+        book = xlsxwriter.Workbook(str(src))
+        ws = book.add_worksheet("客户跟进表")
+        for r, c in sorted(filled):
+            ws.write_string(r - 1, c - 1, f"v{r}-{c}")
+        for r in heights:
+            ws.set_row(r - 1, 25)
+        if merge:
+            ws.merge_range("B2:C3", "merged")
+        book.close()
+    refs = [f"{openpyxl.utils.get_column_letter(c)}{r}" for r, c in marked]
+    issues = [_issue("p.xlsx", "客户跟进表", ref, Severity.ERROR if n % 3 else Severity.WARNING)
+              for n, ref in enumerate(refs)]
+    fast, slow = _annotate_both(src, tmp, issues)
+    assert _fills(fast) == _fills(slow)
+    assert _comments(fast) == _comments(slow)
+    assert tf.issue_rows(fast) == tf.issue_rows(slow)
+    orig = openpyxl.load_workbook(src)["客户跟进表"]
+    copy = openpyxl.load_workbook(fast)["客户跟进表"]
+    assert {c.coordinate: c.value for c in copy._cells.values() if c.value is not None} == {
+        c.coordinate: c.value for c in orig._cells.values() if c.value is not None}
+    for r in heights:
+        assert copy.row_dimensions[r].height == orig.row_dimensions[r].height

@@ -97,6 +97,8 @@ def test_folders_of_other_versions_are_removed(tmp_path: Path) -> None:
     (root / "0123456789abcdef").mkdir(parents=True)
     (root / "0123456789abcdef" / "x.bin").write_bytes(b"old")
     here = template_cache_dir(root, "fedcba9876543210" + "0" * 24)
-    assert here.name == "fedcba9876543210"
+    assert len(here.name) == 16 and here.parent == root
     assert [p.name for p in root.iterdir()] == []  # made when the first template is kept
-    assert template_cache_dir(tmp_path / "missing", "ab" * 20).name == "ab" * 8
+    assert template_cache_dir(root, "fedcba9876543210" + "0" * 24) == here  # the same version, the same folder
+    assert template_cache_dir(root, "1" * 40) != here
+    assert template_cache_dir(tmp_path / "missing", "ab" * 20).parent == tmp_path / "missing"

@@ -112,9 +112,15 @@ class TemplateCache(BytecodeCache):
 
 
 def template_cache_dir(root: Path, code: str) -> Path:
-    """<root>/<code digest>: compiled templates are Python code of this version of sitegen and of jinja2
-    (the environment's settings are part of sitegen's code). Folders of other versions are removed."""
-    here = root / code[:16]
+    """<root>/<digest>: compiled templates are Python code of this version of sitegen (whose code holds the
+    environment's settings), of jinja2 and of Python. Folders of other versions are removed."""
+    import hashlib
+    import sys
+
+    import jinja2
+
+    key = f"{code}|{jinja2.__version__}|{sys.version_info[:2]}"
+    here = root / hashlib.sha1(key.encode()).hexdigest()[:16]
     try:
         for old in root.iterdir():
             if old != here and old.is_dir():

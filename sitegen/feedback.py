@@ -616,24 +616,8 @@ def annotate_workbook(src: Path, dest: Path, issues: Sequence[Issue], *, lang: s
     sheet_index = {ws.title: n for n, ws in enumerate(wb.worksheets)}
 
     # --- mark the cells
-    at: dict[tuple[str, int, int], list[Issue]] = defaultdict(list)
-    placed: dict[int, str] = {}  # id(issue) -> A1 of the marked cell (top-left of a merged range)
-    for i in issues:
-        if not (i.cell and i.sheet in wb.sheetnames):
-            continue
-        ws = wb[i.sheet]
-        if not isinstance(ws, Worksheet):
-            continue
-        try:
-            r0, c0 = parse_a1(i.cell)
-        except ValueError:
-            continue
-        if r0 + 1 > EXCEL_MAX_ROW or c0 + 1 > EXCEL_MAX_COL:
-            continue
-        row, col = _top_left(ws, r0 + 1, c0 + 1)
-        at[(i.sheet, row, col)].append(i)
-        placed[id(i)] = ws.cell(row, col).coordinate
-    ordered_cells = sorted(at.items(), key=lambda kv: (sheet_index.get(kv[0][0], 0), kv[0][1], kv[0][2]))
+    ordered_cells, placed = _place_issues(issues, wb.sheetnames, lambda s: isinstance(wb[s], Worksheet),
+                                          lambda s, r, c: _top_left(wb[s], r, c))
     for n, ((sheet, row, col), items) in enumerate(ordered_cells):
         ws = wb[sheet]
         cell = ws.cell(row, col)
@@ -645,41 +629,28 @@ def annotate_workbook(src: Path, dest: Path, issues: Sequence[Issue], *, lang: s
             continue
         old = cell.comment.text if cell.comment is not None and cell.comment.author != AUTHOR else ""
         text = _comment_text(items, lang, old)
-        lines = sum(1 + len(line) // 24 for line in text.splitlines())
-        cell.comment = Comment(text, AUTHOR, height=min(600, 20 + 17 * lines), width=360)
+        cell.comment = Comment(text, AUTHOR, height=_comment_height(text), width=COMMENT_WIDTH)
 
     # --- the issue list, first
-    name = t["sheet"]
-    n = 2
-    while name in wb.sheetnames:
-        name = f"{t['sheet']}{n}"
-        n += 1
+    name = _list_name(t, wb.sheetnames)
     ls = wb.create_sheet(name, 0)
-    ordered = sorted(issues, key=lambda i: (sheet_index.get(i.sheet, -1) if i.sheet else -2, _cell_sort(i.cell),
-                                            _RANK[i.severity], i.code, i.message))
-    headers = [t["no"], t["severity"], t["sheet_col"], t["cell"], t["message"], t["account"], t["code"]]
+    headers = [t[k] for k in LIST_HEADERS]
     _title(ls, t["title"].format(file=title or src.name), t["intro"].format(**_counts(issues)), len(headers))
     for c, h in enumerate(headers, 1):
         put(ls.cell(3, c), h)
     r = 3
-    for r, i in enumerate(ordered, 4):
+    for r, i in enumerate(_list_order(issues, sheet_index), 4):
         put(ls.cell(r, 1), r - 3)
         _severity_cell(ls.cell(r, 2), i.severity, lang)
         put(ls.cell(r, 3), i.sheet)
-        ref = placed.get(id(i))
-        cell = ls.cell(r, 4)
-        if ref:
-            put(cell, ref)
-            _link(cell, location_=location(i.sheet, ref), tooltip=f"{i.sheet}!{ref}")
-        elif i.sheet and i.sheet in wb.sheetnames:
-            put(cell, i.cell or t["whole_sheet"])
-            _link(cell, location_=location(i.sheet, "A1"), tooltip=i.sheet)
-        else:
-            put(cell, i.cell or t["whole_file"])
+        where, link, tip = _list_place(i, placed, sheet_index, t)
+        put(ls.cell(r, 4), where)
+        if link:
+            _link(ls.cell(r, 4), location_=link, tooltip=tip)
         put(ls.cell(r, 5), i.message)
         put(ls.cell(r, 6), i.account)
         put(ls.cell(r, 7), i.code)
-    _style_table(ls, 3, r, (6, 8, 20, 14, 80, 14, 22), wrap_cols=(5,))
+    _style_table(ls, 3, r, LIST_WIDTHS, wrap_cols=LIST_WRAP)
     ls.sheet_properties.tabColor = "C00000"
 
     # --- open on the issue list, with no other sheet selected (Excel would group selected sheets)
@@ -697,67 +668,96 @@ def annotate_workbook(src: Path, dest: Path, issues: Sequence[Issue], *, lang: s
 
 def _annotate_in_package(data: bytes, src: Path, issues: Sequence[Issue], *, lang: str, title: str) -> bytes | None:
     """The annotated copy written into the original package (feedbackpatch.py), with the same marks, issue
-    list and properties as the openpyxl path below; None when the package is not of the usual shape."""
+    list and properties as the openpyxl path above; None when the package is not of the usual shape."""
     from . import feedbackpatch as fp
 
     t = _t(lang)
     try:
         patch = fp.Patch(data, (MARKER_PROPERTY, SHEET_PROPERTY))
-        sheet_index = {name: n for n, name in enumerate(patch.sheet_names)}
-        at: dict[tuple[str, int, int], list[Issue]] = defaultdict(list)
-        placed: dict[int, str] = {}
-        for i in issues:
-            if not (i.cell and i.sheet in sheet_index and patch.is_worksheet(i.sheet)):
-                continue
-            try:
-                r0, c0 = parse_a1(i.cell)
-            except ValueError:
-                continue
-            if r0 + 1 > EXCEL_MAX_ROW or c0 + 1 > EXCEL_MAX_COL:
-                continue
-            row, col = patch.top_left(i.sheet, r0 + 1, c0 + 1)
-            at[(i.sheet, row, col)].append(i)
-            placed[id(i)] = f"{fp.col_letters(col)}{row}"
+        ordered_cells, placed = _place_issues(issues, patch.sheet_names, patch.is_worksheet, patch.top_left)
         marks = []
-        ordered_cells = sorted(at.items(), key=lambda kv: (sheet_index.get(kv[0][0], 0), kv[0][1], kv[0][2]))
         for n, ((sheet, row, col), items) in enumerate(ordered_cells):
             worst = min((i.severity for i in items), key=lambda s: _RANK[s])
-            if n >= MAX_COMMENTS:
-                marks.append(fp.Mark(sheet, row, col, worst, None, 0, 0))
-                continue
-            text = _comment_text(items, lang, "")
-            lines = sum(1 + len(line) // 24 for line in text.splitlines())
-            marks.append(fp.Mark(sheet, row, col, worst, text, min(600, 20 + 17 * lines), 360))
-        name = t["sheet"]
-        k = 2
-        while name in sheet_index:
-            name = f"{t['sheet']}{k}"
-            k += 1
-        ordered = sorted(issues, key=lambda i: (sheet_index.get(i.sheet, -1) if i.sheet else -2, _cell_sort(i.cell),
-                                                _RANK[i.severity], i.code, i.message))
+            text = _comment_text(items, lang, "") if n < MAX_COMMENTS else None
+            marks.append(fp.Mark(sheet, row, col, worst, text, _comment_height(text) if text else 0, COMMENT_WIDTH))
+        sheet_index = {name: n for n, name in enumerate(patch.sheet_names)}
+        name = _list_name(t, patch.sheet_names)
         rows = []
-        for r, i in enumerate(ordered, 1):
-            ref = placed.get(id(i))
-            link, tip = None, ""
-            if ref:
-                where: object = ref
-                link, tip = location(i.sheet, ref), f"{i.sheet}!{ref}"
-            elif i.sheet and i.sheet in sheet_index:
-                where = i.cell or t["whole_sheet"]
-                link, tip = location(i.sheet, "A1"), i.sheet
-            else:
-                where = i.cell or t["whole_file"]
-            rows.append(fp.ListRow((r, _severity_label(i.severity, lang), clean_text(i.sheet), clean_text(str(where)),
+        for r, i in enumerate(_list_order(issues, sheet_index), 1):
+            where, link, tip = _list_place(i, placed, sheet_index, t)
+            rows.append(fp.ListRow((r, _severity_label(i.severity, lang), clean_text(i.sheet), clean_text(where),
                                     clean_text(i.message), clean_text(i.account), clean_text(i.code)),
                                    i.severity, link, tip))
-        headers = (t["no"], t["severity"], t["sheet_col"], t["cell"], t["message"], t["account"], t["code"])
         lst = fp.IssueList(name, clean_text(t["title"].format(file=title or src.name)),
-                           t["intro"].format(**_counts(issues)), headers, (6, 8, 20, 14, 80, 14, 22), (5,),
-                           tuple(rows))
+                           t["intro"].format(**_counts(issues)), tuple(t[k] for k in LIST_HEADERS), LIST_WIDTHS,
+                           LIST_WRAP, tuple(rows))
         return patch.write(marks, lst, author=AUTHOR, props={MARKER_PROPERTY: title or src.name, SHEET_PROPERTY: name},
                            fills=FILL, fonts=FONT, header_fill=HEADER_FILL, lines=_lines)
     except fp.Unsupported:
         return None
+
+
+# ---- what both ways of writing a copy share: where each issue is marked, and the issue list
+
+LIST_HEADERS = ("no", "severity", "sheet_col", "cell", "message", "account", "code")
+LIST_WIDTHS = (6, 8, 20, 14, 80, 14, 22)
+LIST_WRAP = (5,)
+COMMENT_WIDTH = 360
+
+
+def _place_issues(issues: Sequence[Issue], sheet_names: Sequence[str], is_worksheet: Callable[[str], bool],
+                  top_left: Callable[[str, int, int], tuple[int, int]]
+                  ) -> tuple[list[tuple[tuple[str, int, int], list[Issue]]], dict[int, str]]:
+    """The issues grouped by the cell that shows them (the top-left cell of a merged range), in the order of
+    sheets, rows and columns; and id(issue) -> the A1 reference of that cell."""
+    from openpyxl.utils import get_column_letter
+
+    sheet_index = {name: n for n, name in enumerate(sheet_names)}
+    at: dict[tuple[str, int, int], list[Issue]] = defaultdict(list)
+    placed: dict[int, str] = {}
+    for i in issues:
+        if not (i.cell and i.sheet in sheet_index and is_worksheet(i.sheet)):
+            continue
+        try:
+            r0, c0 = parse_a1(i.cell)
+        except ValueError:
+            continue
+        if r0 + 1 > EXCEL_MAX_ROW or c0 + 1 > EXCEL_MAX_COL:
+            continue
+        row, col = top_left(i.sheet, r0 + 1, c0 + 1)
+        at[(i.sheet, row, col)].append(i)
+        placed[id(i)] = f"{get_column_letter(col)}{row}"
+    return sorted(at.items(), key=lambda kv: (sheet_index[kv[0][0]], kv[0][1], kv[0][2])), placed
+
+
+def _comment_height(text: str) -> int:
+    lines = sum(1 + len(line) // 24 for line in text.splitlines())
+    return min(600, 20 + 17 * lines)
+
+
+def _list_name(t: dict[str, str], sheet_names: Sequence[str]) -> str:
+    """问题清单, or 问题清单2, 3… when the rep has a sheet of that name."""
+    name, n = t["sheet"], 2
+    while name in sheet_names:
+        name, n = f"{t['sheet']}{n}", n + 1
+    return name
+
+
+def _list_order(issues: Sequence[Issue], sheet_index: dict[str, int]) -> list[Issue]:
+    """The issue list's order: the file's own issues, then by sheet, cell, severity."""
+    return sorted(issues, key=lambda i: (sheet_index.get(i.sheet, -1) if i.sheet else -2, _cell_sort(i.cell),
+                                         _RANK[i.severity], i.code, i.message))
+
+
+def _list_place(i: Issue, placed: dict[int, str], sheet_index: dict[str, int], t: dict[str, str]
+                ) -> tuple[str, str | None, str]:
+    """The issue list's cell column: (text, hyperlink location or None, tooltip)."""
+    ref = placed.get(id(i))
+    if ref:
+        return ref, location(i.sheet, ref), f"{i.sheet}!{ref}"
+    if i.sheet and i.sheet in sheet_index:
+        return i.cell or t["whole_sheet"], location(i.sheet, "A1"), i.sheet
+    return i.cell or t["whole_file"], None, ""
 
 
 def _write_atomic(dest: Path, data: bytes) -> None:

@@ -380,13 +380,18 @@ def _mark_cells(xml: bytes, marks: dict[tuple[int, int], int]) -> bytes:
     if body == end and xml[start:body].endswith(b"/>"):  # <sheetData/>
         inner = b"".join(e[2] for e in sorted(edits))
         return xml[:start] + b"<sheetData>" + inner + b"</sheetData>" + xml[body:]
+    return _apply(xml, edits)
+
+
+def _apply(buf: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    """`buf` with each (start, end, replacement) applied; the spans do not overlap."""
     out = []
     pos = 0
     for a, b, new in sorted(edits, key=lambda e: (e[0], e[1])):
-        out.append(xml[pos:a])
+        out.append(buf[pos:a])
         out.append(new)
         pos = b
-    out.append(xml[pos:])
+    out.append(buf[pos:])
     return b"".join(out)
 
 
@@ -427,14 +432,7 @@ def _mark_row(row: bytes, r: int, cols: dict[int, int], closed: bool) -> bytes:
         else:
             at = next((m.start() for m in cells if _col_number(m.group(1)) > c), len(content))
             edits.append((at, at, _new_cell(r, c, s)))
-    out = []
-    pos = 0
-    for a, b, new in sorted(edits, key=lambda e: (e[0], e[1])):
-        out.append(content[pos:a])
-        out.append(new)
-        pos = b
-    out.append(content[pos:])
-    return head + b"".join(out) + b"</row>"
+    return head + _apply(content, edits) + b"</row>"
 
 
 def _cell_styles(xml: bytes, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], int]:

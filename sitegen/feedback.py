@@ -695,6 +695,8 @@ def _annotate_in_package(data: bytes, src: Path, issues: Sequence[Issue], *, lan
                            fills=FILL, fonts=FONT, header_fill=HEADER_FILL, lines=_lines)
     except fp.Unsupported:
         return None
+    except Exception:  # noqa: BLE001 - a package this path misreads still gets its copy, from openpyxl
+        return None
 
 
 # ---- what both ways of writing a copy share: where each issue is marked, and the issue list

@@ -245,6 +245,23 @@ def test_a_copy_handed_back_goes_to_openpyxl(tmp_path: Path) -> None:
     assert openpyxl.load_workbook(again).sheetnames == ["问题清单", "客户跟进表"]
 
 
+def test_a_mistake_of_the_package_path_still_gives_the_rep_a_copy(tmp_path: Path) -> None:
+    src = tmp_path / "m.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "客户跟进表"
+    wb.active.append(["日期", "客户编号"])
+    wb.active.append(["2026-11-01", "KA-1"])
+    wb.save(src)
+
+    def broken(*_args: object, **_kwargs: object) -> bytes:
+        raise IndexError("a bug in the package path")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Patch, "write", broken)
+        annotate_workbook(src, tmp_path / "out.xlsx", [_issue("m.xlsx", "客户跟进表", "B2")], title="m.xlsx")
+    assert set(_fills(tmp_path / "out.xlsx")) == {("客户跟进表", "B2")}  # written by openpyxl
+
+
 @pytest.mark.parametrize("damage", ["no styles", "prefixed sheet", "not a zip"])
 def test_unusual_packages_are_refused_before_anything_is_written(tmp_path: Path, damage: str) -> None:
     src = tmp_path / "u.xlsx"

@@ -113,13 +113,7 @@ project = test_incremental.project
 
 
 def cold_export(root: Path, tmp_path: Path, as_of: date = AS_OF) -> bytes:
-    fresh = tmp_path / "cold"
-    shutil.rmtree(fresh, ignore_errors=True)
-    fresh.mkdir()
-    for name in ("input", "layouts"):
-        if (root / name).exists():
-            shutil.copytree(root / name, fresh / name)
-    shutil.copy2(root / "sitegen.yaml", fresh / "sitegen.yaml")
+    fresh = test_incremental.fresh_copy(root, tmp_path)
     assert build(load_config(fresh / "sitegen.yaml"), BuildOptions(as_of=as_of, quiet=True)).exit_code == 0
     return (fresh / EXPORT).read_bytes()
 

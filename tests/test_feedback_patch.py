@@ -130,6 +130,16 @@ def _issue(rel: str, sheet: str, cell: str, sev: Severity = Severity.ERROR) -> I
     return Issue(sev, "value-enum", f"{cell} 的值“X”不是可接受的值", rel, sheet, cell, "张三", "KA-1")
 
 
+def _followup_book(path: Path, *, method: bool = False) -> Path:
+    """A workbook with one follow-up sheet: a header and one row (with 跟进方式 飞鸽 when `method`)."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "客户跟进表"
+    wb.active.append(["日期", "客户编号", *(["跟进方式"] if method else [])])
+    wb.active.append(["2026-11-01", "KA-1", *(["飞鸽"] if method else [])])
+    wb.save(path)
+    return path
+
+
 def _annotate_both(src: Path, tmp: Path, issues: list[Issue]) -> tuple[Path, Path]:
     fast, slow = tmp / "fast.xlsx", tmp / "slow.xlsx"
     assert feedback._annotate_in_package(src.read_bytes(), src, issues, lang="zh", title=src.name) is not None
@@ -229,12 +239,7 @@ def test_hidden_sheets_are_shown_and_local_names_follow_their_sheet(tmp_path: Pa
 
 
 def test_a_copy_handed_back_goes_to_openpyxl(tmp_path: Path) -> None:
-    src = tmp_path / "back.xlsx"
-    wb = openpyxl.Workbook()
-    wb.active.title = "客户跟进表"
-    wb.active.append(["日期", "客户编号"])
-    wb.active.append(["2026-11-01", "KA-1"])
-    wb.save(src)
+    src = _followup_book(tmp_path / "back.xlsx")
     first = tmp_path / "first.xlsx"
     annotate_workbook(src, first, [_issue("back.xlsx", "客户跟进表", "B2")], title="back.xlsx")
     with pytest.raises(Unsupported):
@@ -246,12 +251,7 @@ def test_a_copy_handed_back_goes_to_openpyxl(tmp_path: Path) -> None:
 
 
 def test_a_mistake_of_the_package_path_still_gives_the_rep_a_copy(tmp_path: Path) -> None:
-    src = tmp_path / "m.xlsx"
-    wb = openpyxl.Workbook()
-    wb.active.title = "客户跟进表"
-    wb.active.append(["日期", "客户编号"])
-    wb.active.append(["2026-11-01", "KA-1"])
-    wb.save(src)
+    src = _followup_book(tmp_path / "m.xlsx")
 
     def broken(*_args: object, **_kwargs: object) -> bytes:
         raise IndexError("a bug in the package path")
@@ -264,12 +264,7 @@ def test_a_mistake_of_the_package_path_still_gives_the_rep_a_copy(tmp_path: Path
 
 @pytest.mark.parametrize("damage", ["no styles", "prefixed sheet", "not a zip"])
 def test_unusual_packages_are_refused_before_anything_is_written(tmp_path: Path, damage: str) -> None:
-    src = tmp_path / "u.xlsx"
-    wb = openpyxl.Workbook()
-    wb.active.title = "客户跟进表"
-    wb.active.append(["日期", "客户编号"])
-    wb.active.append(["2026-11-01", "KA-1"])
-    wb.save(src)
+    src = _followup_book(tmp_path / "u.xlsx")
     data = src.read_bytes()
     if damage == "not a zip":
         data = b"PK\x03\x04 broken"
@@ -292,12 +287,7 @@ def test_the_package_copy_opens_in_libreoffice_with_its_marks(tmp_path: Path) ->
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         pytest.skip("LibreOffice (soffice) is not on PATH")
-    src = tmp_path / "lo.xlsx"
-    wb = openpyxl.Workbook()
-    wb.active.title = "客户跟进表"
-    wb.active.append(["日期", "客户编号", "跟进方式"])
-    wb.active.append(["2026-11-01", "KA-1", "飞鸽"])
-    wb.save(src)
+    src = _followup_book(tmp_path / "lo.xlsx", method=True)
     fast, _slow = _annotate_both(src, tmp_path, [_issue("lo.xlsx", "客户跟进表", "C2"),
                                                  _issue("lo.xlsx", "客户跟进表", "D7")])
     # LibreOffice re-saves the copy as xlsx: what it understood comes back through openpyxl

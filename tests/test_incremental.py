@@ -50,8 +50,8 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def cold(root: Path, tmp_path: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """What a cold build of `root`'s input, config and layouts writes: (site, feedback workbooks)."""
+def fresh_copy(root: Path, tmp_path: Path) -> Path:
+    """`root`'s input, config and layouts in a new folder: no cache, no output, no feedback."""
     fresh = tmp_path / "cold"
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir()
@@ -59,6 +59,12 @@ def cold(root: Path, tmp_path: Path) -> tuple[dict[str, bytes], dict[str, bytes]
         if (root / name).exists():
             shutil.copytree(root / name, fresh / name)
     shutil.copy2(root / "sitegen.yaml", fresh / "sitegen.yaml")
+    return fresh
+
+
+def cold(root: Path, tmp_path: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """What a cold build of `root`'s input, config and layouts writes: (site, feedback workbooks)."""
+    fresh = fresh_copy(root, tmp_path)
     run(fresh)
     return tree(fresh / "output"), tree(fresh / "feedback")
 

@@ -47,7 +47,7 @@ from .publish import BuildLock, LockedError, copy_site, recover
 from .render import data, parallel
 from .render.env import template_cache_dir
 from .render.parallel import RenderError, code_digest, folder_digest, page_count, template_problem
-from .sitewrite import MARKER, collector_paused, frozen_heap, site_parts_for, write_site
+from .sitewrite import MARKER, SiteRecipe, collector_paused, frozen_heap, write_site
 from .weekly import weekly_view
 
 Echo = Callable[[str], None] | None
@@ -136,8 +136,8 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             try:
                 with bars.step("render") as rendering:
                     templates = template_cache_dir(config.state_dir / "cache" / "templates", code)
-                    written = write_site(site_parts_for(loaded.dataset, report, measures, config, weekly,
-                                                        opts.as_of, exports, templates), output, last, zh, sources,
+                    written = write_site(SiteRecipe(loaded.dataset, report, measures, config, weekly,
+                                                    opts.as_of, exports, templates), output, last, zh, sources,
                                          progress=rendering.to)
             except RenderError as exc:
                 raise BuildError(str(exc)) from None

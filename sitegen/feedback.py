@@ -902,8 +902,9 @@ def _props(wb: Workbook, stamp: datetime) -> None:
 
 
 def _mp_context() -> mp.context.BaseContext:
-    methods = mp.get_all_start_methods()
-    return mp.get_context("fork" if "fork" in methods else "spawn")
+    from . import procs
+
+    return procs.context()
 
 
 def _run_jobs(jobs: list[_Job], out: Path, lang: str, workers: int,

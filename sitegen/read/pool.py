@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
+from .. import procs
 from ..issues import make_issue
 from ..orphans import end_with_parent
 from .discover import InputFile
@@ -35,8 +36,7 @@ def _limit_memory(parent: int | None = None) -> None:
 
 
 def _context() -> mp.context.BaseContext:
-    methods = mp.get_all_start_methods()
-    return mp.get_context("fork" if "fork" in methods else "spawn")
+    return procs.context()
 
 
 def workers() -> int:

@@ -34,7 +34,8 @@ def background(fn: Callable[..., Any], *args: Any) -> Iterator[Job]:
     ctx = procs.context()
     receive, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_run, args=(send, fn, args, os.getpid()), daemon=True)  # type: ignore[attr-defined]
-    proc.start()
+    with procs.starting():
+        proc.start()
     send.close()
     failed = False
     interrupted = False
@@ -50,7 +51,7 @@ def background(fn: Callable[..., Any], *args: Any) -> Iterator[Job]:
         ok, value = False, RuntimeError("the background step did not finish")
         try:
             if interrupted:
-                proc.terminate()
+                proc.kill()
             else:
                 ok, value = _receive(receive, proc)
         finally:

@@ -13,7 +13,9 @@ progress and the summary go through `echo`.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -38,6 +40,7 @@ from .cache import open_cache
 from .config import Config, ConfigError, check_folders
 from .exportcache import open_export_caches
 from .history import load_history, save_snapshot
+from .i18n import Translator
 from .incremental import ReadStats, cached_reader
 from .issues import Report
 from .load import Loaded, find, load
@@ -57,6 +60,11 @@ __all__ = ["BuildError", "BuildOptions", "BuildResult", "build", "safe_path", "t
 class BuildError(ConfigError):
     """The build cannot start (unsafe output folder, another build running). The message is for the user;
     the CLI reports it like a configuration problem (exit code 2)."""
+
+
+class DiskFull(OSError):
+    """Not enough free space for the site (checked before the build, or the disk filled up while writing).
+    The message is for the user; the CLI ends with exit code 1. The staging folder is already removed."""
 
 
 @dataclass(frozen=True)
@@ -94,12 +102,18 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
     check_output(output, input_dir, config)
     publish = (opts.publish_dir or config.path(config.publish or Path())).resolve() \
         if opts.publish_dir or config.publish else None
+    if publish is not None:
+        check_publish(publish, config)
 
     lap = Laps(t0)
     bars = Bars(opts.progress and not opts.quiet, zh)
     with locked(config):
         state = BuildState(config)
         last = state.load()
+        need = int(last.summary.get("bytes", 0)) if last is not None else 0
+        check_space(output.parent, need, zh)
+        if publish is not None:
+            check_space(publish.parent, need, zh)
         files, skipped = find(config, input_dir)
         inputs = Inputs(files, skipped, digest_inputs(files))
         code = code_digest()
@@ -134,7 +148,7 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             sources = {rel: d for rel, d in inputs.digests.items() if rel not in stats.stale}
             exports = open_export_caches(config, opts.as_of, sources, code)
             try:
-                with bars.step("render") as rendering:
+                with bars.step("render") as rendering, disk_full_said(output.parent, need, zh):
                     templates = template_cache_dir(config.state_dir / "cache" / "templates", code)
                     written = write_site(SiteRecipe(loaded.dataset, report, measures, config, weekly,
                                                     opts.as_of, exports, templates), output, last, zh, sources,
@@ -149,7 +163,8 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             say(note)
         lap("snapshot+feedback")
         if publish is not None:
-            copy_site(output, publish)
+            with disk_full_said(publish.parent, sum(n for _, n in written.files), zh):
+                copy_site(output, publish)
         d = measures.department
         summary = {
             "files": len(written.files), "pages": page_count(written.files), "errors": report.errors,
@@ -308,8 +323,64 @@ def safe_path(root: Path, rel: str) -> Path:
         raise BuildError(str(exc)) from None
 
 
+def _t(config: Config) -> Translator:
+    return Translator(config.language)
+
+
+def check_publish(publish: Path, config: Config) -> None:
+    """Refuse a publish folder that is a file, or a folder of other things: it would be replaced."""
+    if publish.exists() and not publish.is_dir():
+        raise BuildError(_t(config)("run.publish_is_file", path=publish))
+    if publish.is_dir() and any(publish.iterdir()) and not (publish / MARKER).exists():
+        raise BuildError(_t(config)("run.publish_not_site", path=publish))
+
+
+def _existing(folder: Path) -> Path:
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return folder
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:.1f}"
+
+
+def check_space(folder: Path, need: int, zh: bool) -> None:
+    """Refuse to start when the folder's disk has less free space than the last build's site took."""
+    if need <= 0:
+        return
+    try:
+        free = shutil.disk_usage(_existing(folder)).free
+    except OSError:
+        return
+    if free < need:
+        raise DiskFull(errno.ENOSPC, Translator("zh" if zh else "en")("run.disk_full", need=_mb(need),
+                                                                       folder=folder, free=_mb(free)))
+
+
+@contextmanager
+def disk_full_said(folder: Path, need: int, zh: bool) -> Iterator[None]:
+    """A disk that fills up while writing: the user's message instead of Errno 28 (whatever was staged is
+    removed by the writer)."""
+    try:
+        yield
+    except DiskFull:
+        raise
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        try:
+            free = shutil.disk_usage(_existing(folder)).free
+        except OSError:
+            free = 0
+        raise DiskFull(errno.ENOSPC, Translator("zh" if zh else "en")(
+            "run.disk_full", need=_mb(max(need, free + 1)), folder=folder, free=_mb(free))) from None
+
+
 def check_output(output: Path, input_dir: Path, config: Config) -> None:
     """Refuse an output folder whose replacement would destroy something that is not a site."""
+    if output.exists() and not output.is_dir():
+        raise BuildError(_t(config)("run.output_is_file", path=output))
     root = config.root.resolve()
     danger = {root, input_dir, Path(output.anchor), Path.home().resolve()}
     if output in danger or output in input_dir.parents or input_dir == output or output in root.parents:

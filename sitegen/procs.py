@@ -12,6 +12,8 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 ENV = "SITEGEN_START_METHOD"
 
@@ -37,4 +39,37 @@ def quiet_worker() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     except (ValueError, OSError, AttributeError):  # not the main thread, or no such signal
+        return
+    try:  # held back by starting() while this process was started: a Ctrl-C pending now is dropped
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_BACK)
+    except (AttributeError, ValueError, OSError):
         pass
+
+
+_HELD_BACK = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def starting() -> Iterator[None]:
+    """Start worker processes inside this block: Ctrl-C and SIGTERM are held back meanwhile (and reach the
+    build just after), so that a new process cannot be stopped half-started with a Python traceback; it
+    inherits them held back until quiet_worker() has set it up (spawn's interpreter start-up included)."""
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_BACK)
+    except (AttributeError, ValueError, OSError):  # Windows: no signal masks
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def stop_workers() -> None:
+    """End every worker process of this build at once (on Ctrl-C or SIGTERM): they hold nothing that
+    must be finished, the build's staging folder is removed by the build itself."""
+    for child in mp.active_children():
+        try:
+            child.kill()
+        except (OSError, ValueError, AttributeError):
+            pass

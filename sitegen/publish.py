@@ -140,8 +140,12 @@ def copy_site(site: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target)
     staged = staging_dir(target)
-    shutil.copytree(site, staged)
-    swap_in(staged, target)
+    try:
+        shutil.copytree(site, staged)
+        swap_in(staged, target)
+    except BaseException:  # a full share, Ctrl-C: the published site stays as it was
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
 
 
 class BuildLock:

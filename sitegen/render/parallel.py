@@ -172,12 +172,13 @@ def _render_with_workers(job: RenderJob, ctx: Any, workers: int, total: int,
     procs_: list[tuple[Any, Connection]] = []
     results: dict[int, Written | str] = {}
     try:
-        for _ in range(workers - 1):
-            receive, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_worker, args=(job, counter, done, send, os.getpid()), daemon=True)
-            proc.start()
-            send.close()
-            procs_.append((proc, receive))
+        with procs.starting():
+            for _ in range(workers - 1):
+                receive, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_worker, args=(job, counter, done, send, os.getpid()), daemon=True)
+                procs_.append((proc, receive))
+                proc.start()
+                send.close()
         results.update(_drain(job, counter, done, report))
         for proc, receive in procs_:
             while True:
@@ -206,9 +207,10 @@ def _render_with_workers(job: RenderJob, ctx: Any, workers: int, total: int,
             report()
     finally:
         for proc, receive in procs_:
-            if proc.is_alive():
-                proc.terminate()
-            proc.join()
+            if proc.pid is not None:
+                if proc.is_alive():
+                    proc.kill()
+                proc.join()
             receive.close()
     return results
 

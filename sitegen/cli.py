@@ -55,12 +55,15 @@ def _on_signal(signum: int, _frame: object) -> None:
     raise Interrupted(signum)
 
 
-def _catch_signals() -> None:
+def _catch_signals() -> list[tuple[int, object]]:
+    """Ctrl-C and SIGTERM end the command through Interrupted; returns the handlers to put back."""
+    old: list[tuple[int, object]] = []
     try:
-        signal.signal(signal.SIGINT, _on_signal)
-        signal.signal(signal.SIGTERM, _on_signal)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            old.append((signum, signal.signal(signum, _on_signal)))
     except (ValueError, OSError):  # not the main thread (the API called from a thread)
         pass
+    return old
 
 
 def _print(text: str, *, err: bool = False) -> None:
@@ -193,7 +196,15 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser().print_help()
         return 2
-    _catch_signals()
+    handlers = _catch_signals()
+    try:
+        return _main(args)
+    finally:
+        for signum, handler in handlers:
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except (ConfigError, UsageError) as exc:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..issues import Issue, make_issue
+from ..names import shown
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -20,7 +21,8 @@ class InputFile:
 
 
 def rel_name(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+    """The relative path as shown and recorded: a name in GBK bytes decoded (see names.py)."""
+    return shown(path.relative_to(root).as_posix())
 
 
 def discover(root: Path, *, lang: str = "zh") -> tuple[list[InputFile], list[Issue]]:

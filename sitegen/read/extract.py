@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..cells import a1, col_letter
@@ -189,7 +189,7 @@ def _read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
         return result
     matcher = _matcher(cfg)
     customer = next(fm for fm in matcher.forms if fm.key == "customer")
-    file_stem = f.path.stem
+    file_stem = PurePosixPath(f.rel).stem  # the name as shown (a GBK name decoded)
     recognised = 0
     for sheet in wb.sheets:
         if sheet.chart:

@@ -41,7 +41,7 @@ from .config import Config, ConfigError, check_folders
 from .exportcache import open_export_caches
 from .history import load_history, save_snapshot
 from .i18n import Translator
-from .incremental import ReadStats, cached_reader
+from .incremental import ReadStats, cached_reader, with_unreadable_folders
 from .issues import Report
 from .load import Loaded, find, load
 from .measures import compute
@@ -115,6 +115,8 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
         if publish is not None:
             check_space(publish.parent, need, zh)
         files, skipped = find(config, input_dir)
+        cache = open_cache(config, opts.as_of)
+        files, hidden = with_unreadable_folders(cache, files, skipped, input_dir)
         inputs = Inputs(files, skipped, digest_inputs(files))
         code = code_digest()
         inputs.key = inputs_key(config, opts.as_of, inputs, output, code, folder_digest(config.layouts_dir))
@@ -123,7 +125,6 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
         if last is not None and unchanged(last, inputs.key, output, config, config.feedback_dir.resolve(), publish):
             return finish(last.summary, opts, output, publish, say, t0, zh, list(state.notes), lap, fresh=False)
         with collector_paused(), bars.step("read", len(inputs.files)) as reading:
-            cache = open_cache(config, opts.as_of)
             stats = ReadStats()
             loaded = load(config, opts.as_of, input_dir=input_dir, found=(inputs.files, inputs.skipped),
                           read=cached_reader(cache, opts.as_of, stats, digests=inputs.digests,
@@ -169,7 +170,8 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
         summary = {
             "files": len(written.files), "pages": page_count(written.files), "errors": report.errors,
             "bytes": sum(n for _, n in written.files), "warnings": report.warnings, "feedback": str(feedback or ""),
-            "stale": dict(stats.stale), "notes": list(weekly.notes),
+            "stale": dict(stats.stale), "notes": list(weekly.notes), "locked": sorted(stats.locked),
+            "stale_folders": {d: [r for r in rels if r in stats.stale] for d, rels in hidden.items()},
             "accounts": d.counts.accounts, "reps": len(measures.reps), "teams": len(measures.teams),
             "reused": written.reused, "rows": row_totals(report),
             "stale_accounts": len(d.stale), "overdue": len(d.overdue),
@@ -224,11 +226,24 @@ def finish(summary: dict[str, Any], opts: BuildOptions, output: Path, published:
             else f"strict mode: {errors} errors, {warnings} warnings; the site was not built")
         return BuildResult(1, output, errors=errors, warnings=warnings, seconds=time.perf_counter() - t0)
     secs = time.perf_counter() - t0
+    t = Translator("zh" if zh else "en")
+    stale = summary["stale"]
+    in_folders = {rel for rels in summary.get("stale_folders", {}).values() for rel in rels}
+    if not opts.quiet:  # what was not read this week comes first
+        for folder, rels in sorted(summary.get("stale_folders", {}).items()):
+            if rels:
+                say(t("run.folder_stale", folder=folder, n=len(rels), date=min(stale.get(r, "") for r in rels)))
     for note in (*notes, *summary["notes"]):
         say(note)
     pages, count, size = summary["pages"], summary["files"], summary["bytes"]
     if not opts.quiet:
-        for rel, when in sorted(summary["stale"].items()):
+        locked = set(summary.get("locked", ()))
+        for rel, when in sorted(stale.items()):
+            if rel in in_folders:
+                continue
+            if rel in locked:
+                say(t("run.locked_stale", rel=rel, date=when))
+                continue
             say(f"注意：{rel} 本周无法读取，沿用 {when} 的数据" if zh else f"note: {rel} could not be read; using its data of {when}")
         for line in summary_lines(summary, output, published, secs, zh, fresh):
             say(line)

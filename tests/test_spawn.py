@@ -26,7 +26,7 @@ AS_OF = "2026-11-20"
 # the tests that run again with spawn forced (every one that starts worker processes through a build)
 SPAWN_AGAIN = ["test_build_cli.py", "test_incremental.py", "test_feedback.py", "test_serve.py", "test_publish.py",
                "test_atomic_publish.py", "test_last_good.py", "test_interrupt.py", "test_faults.py",
-               "test_windows.py", "test_names.py"]
+               "test_windows.py", "test_names.py", "test_unreadable.py"]
 ALREADY_SPAWN = os.environ.get(procs.ENV) == "spawn"
 
 

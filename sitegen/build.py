@@ -46,7 +46,7 @@ from .issues import Report
 from .load import Loaded, find, load
 from .measures import compute
 from .progress import Bars
-from .publish import BuildLock, LockedError, copy_site, recover
+from .publish import BuildLock, LockedError, copy_site, recover, share_root
 from .render import data, parallel
 from .render.env import template_cache_dir
 from .render.parallel import RenderError, code_digest, folder_digest, page_count, template_problem
@@ -343,7 +343,10 @@ def _t(config: Config) -> Translator:
 
 
 def check_publish(publish: Path, config: Config) -> None:
-    """Refuse a publish folder that is a file, or a folder of other things: it would be replaced."""
+    """Refuse a publish folder that is a file, or a folder of other things: it would be replaced; and a
+    share's or drive's root, which cannot be replaced in one step."""
+    if share_root(publish):
+        raise BuildError(_t(config)("run.publish_share_root", path=publish))
     if publish.exists() and not publish.is_dir():
         raise BuildError(_t(config)("run.publish_is_file", path=publish))
     if publish.is_dir() and any(publish.iterdir()) and not (publish / MARKER).exists():

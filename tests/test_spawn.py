@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,11 +36,12 @@ def tree(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def build(root: Path, method: str, *args: str) -> None:
+def build(root: Path, method: str, *args: str) -> str:
     env = {**os.environ, "PYTHONPATH": str(REPO), "LANG": "C.UTF-8", procs.ENV: method}
-    p = subprocess.run([sys.executable, "-m", "sitegen", "build", "--quiet", *args], cwd=root, env=env,
+    p = subprocess.run([sys.executable, "-m", "sitegen", "build", *args], cwd=root, env=env,
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0 and p.stderr == "", p.stderr
+    return p.stdout
 
 
 def test_the_start_method_can_be_forced(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,7 +61,9 @@ def test_fork_and_spawn_build_the_same_site(tmp_path: Path) -> None:
         shutil.copytree(REPO / "input", root / "input")
         build(root, method, "--as-of", AS_OF)
         cold = tree(root / "output")
-        build(root, method, "--as-of", "2026-11-23")  # another date: account pages re-used or rendered again
+        (root / "input" / "说明.txt").write_text("x", encoding="utf-8")  # a new skipped file: pages re-used
+        warm = build(root, method, "--as-of", AS_OF)
+        assert re.search(r"沿用上次 [1-9]\d* 个", warm), warm
         sites[method] = (cold, tree(root / "output"), tree(root / "feedback"))
     assert len(sites["fork"][0]) > 50 and sites["fork"][2]
     assert sites["fork"] == sites["spawn"]

@@ -27,7 +27,6 @@ import pytest
 from sitegen import cli, publish
 from sitegen.config import load_config
 from sitegen.publish import BuildLock, LockedError, share_root, staging_dir, swap_in
-from sitegen.render import parallel
 
 REPO = Path(__file__).resolve().parents[1]
 UNC = "\\\\fileserver\\sales\\大客户部"

@@ -167,3 +167,39 @@ def test_a_config_in_neither_encoding_is_reported(tmp_path: Path, capsys: pytest
     monkeypatch.chdir(tmp_path)
     assert cli.main(["check"]) == 2
     assert "既不是 UTF-8 也不是 GBK" in capsys.readouterr().err
+
+
+def windows_section() -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index("## 在 Windows 上使用")
+    return text[start:text.index("\n## ", start + 5)]
+
+
+def test_the_readme_windows_routine_is_what_sitegen_accepts(tmp_path: Path) -> None:
+    """The .bat, PowerShell and sitegen.yaml lines of README's Windows section, read from README: each sitegen
+    command parses with sitegen's own parser, the publish line reads as the share, and the scheduled task runs
+    the .bat the section tells to create."""
+    import re
+    import shlex
+
+    section = windows_section()
+    blocks = re.findall(r"```(\w+)\n(.*?)```", section, flags=re.S)
+    commands = []
+    for lang, body in blocks:
+        for line in body.splitlines():
+            for part in line.split(";"):
+                part = part.split(">")[0].strip()
+                if part.startswith("sitegen "):
+                    commands.append((lang, part))
+    assert [c for _lang, c in commands] == ["sitegen build", f"sitegen build --publish {UNC}", "sitegen build"]
+    for _lang, command in commands:
+        args = cli.parser().parse_args(shlex.split(command, posix=False)[1:])
+        assert args.command == "build"
+        if args.publish:
+            assert args.publish == UNC  # PowerShell and cmd pass the backslashes as they are
+    yaml_block = next(body for lang, body in blocks if lang == "yaml")
+    (tmp_path / "sitegen.yaml").write_bytes(yaml_block.replace("\n", "\r\n").encode("gbk"))
+    assert str(load_config(tmp_path / "sitegen.yaml").publish) == UNC
+    bats = re.findall(r"`([^`]+\.bat)`", section)
+    scheduled = re.search(r'/TR "[^"]*\\([^"\\]+\.bat)"', section)
+    assert scheduled and scheduled.group(1) in bats and "/SC WEEKLY /D MON" in section

@@ -110,10 +110,6 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
     with locked(config):
         state = BuildState(config)
         last = state.load()
-        need = int(last.summary.get("bytes", 0)) if last is not None else 0
-        check_space(output.parent, need, zh)
-        if publish is not None:
-            check_space(publish.parent, need, zh)
         files, skipped = find(config, input_dir)
         cache = open_cache(config, opts.as_of)
         files, hidden = with_unreadable_folders(cache, files, skipped, input_dir)
@@ -124,6 +120,12 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
         recover(output)  # what an interrupted build left beside the output goes, even when nothing else changed
         if last is not None and unchanged(last, inputs.key, output, config, config.feedback_dir.resolve(), publish):
             return finish(last.summary, opts, output, publish, say, t0, zh, list(state.notes), lap, fresh=False)
+        # before reading anything: room for a site the size of the last one (a build that has nothing to do
+        # needs none)
+        need = int(last.summary.get("bytes", 0)) if last is not None else 0
+        check_space(output.parent, need, zh)
+        if publish is not None:
+            check_space(publish.parent, need, zh)
         with collector_paused(), bars.step("read", len(inputs.files)) as reading:
             stats = ReadStats()
             loaded = load(config, opts.as_of, input_dir=input_dir, found=(inputs.files, inputs.skipped),

@@ -89,6 +89,8 @@ def test_a_full_disk_is_found_before_the_build(demo: Path, capsys: pytest.Captur
         return Usage(u.total, u.total - free, free)
 
     monkeypatch.setattr(shutil, "disk_usage", usage)
+    assert build() == 0  # nothing changed: nothing to write, no room needed
+    assert "输入与上次相同" in capsys.readouterr().out
     assert build("--as-of", "2026-11-27") == 1
     err = capsys.readouterr().err.strip()
     m = re.fullmatch(r"磁盘空间不足：生成网站需要约 ([\d.]+) MB，(.+) 只剩 ([\d.]+) MB", err)

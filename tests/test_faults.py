@@ -54,6 +54,16 @@ def test_an_output_that_is_a_file_is_refused_and_left_untouched(demo: Path, caps
     assert leftovers(demo) == [] and not (demo / "output").exists()
 
 
+def test_an_output_folder_of_other_things_is_refused_and_left_untouched(demo: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    other = demo / "报告"
+    other.mkdir()
+    (other / "周报.docx").write_bytes(b"keep me")
+    assert build("--output", "报告") == 2
+    assert "不是 sitegen 生成的网站" in capsys.readouterr().err
+    assert tree(other) == {"周报.docx": hashlib.sha256(b"keep me").hexdigest()} and leftovers(demo) == []
+
+
 def test_a_publish_folder_that_is_a_file_or_not_a_site_is_refused(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     share = demo / "share.txt"
     share.write_text("x", encoding="utf-8")

@@ -41,9 +41,9 @@ def discover(root: Path, *, lang: str = "zh") -> tuple[list[InputFile], list[Iss
             rel = rel_name(where, root) if where != root else "."
         except ValueError:
             rel = str(where)
-        why = (f"the folder cannot be read ({exc.strerror or type(exc).__name__}); its workbooks keep their last "
-               "good data" if lang == "en"
-               else f"无法读取此文件夹（{exc.strerror or type(exc).__name__}），其中的工作簿本周没有读取，有上次数据的沿用上次的数据")
+        why = (f"the folder cannot be read ({exc.strerror or type(exc).__name__}); its workbooks were not read "
+               "(the site keeps their last good data)" if lang == "en"
+               else f"无法读取此文件夹（{exc.strerror or type(exc).__name__}），其中的工作簿本周没有读取（生成网站时沿用它们上次的数据）")
         issues.append(make_issue("file-unreadable", lang=lang, file=rel + "/", reason=why))
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):

@@ -13,7 +13,9 @@ progress and the summary go through `echo`.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -38,16 +40,17 @@ from .cache import open_cache
 from .config import Config, ConfigError, check_folders
 from .exportcache import open_export_caches
 from .history import load_history, save_snapshot
-from .incremental import ReadStats, cached_reader
+from .i18n import Translator
+from .incremental import ReadStats, cached_reader, with_unreadable_folders
 from .issues import Report
 from .load import Loaded, find, load
 from .measures import compute
 from .progress import Bars
-from .publish import BuildLock, LockedError, copy_site, recover
+from .publish import BuildLock, LockedError, copy_site, recover, share_root
 from .render import data, parallel
 from .render.env import template_cache_dir
 from .render.parallel import RenderError, code_digest, folder_digest, page_count, template_problem
-from .sitewrite import MARKER, collector_paused, frozen_heap, site_parts_for, write_site
+from .sitewrite import MARKER, SiteRecipe, collector_paused, frozen_heap, write_site
 from .weekly import weekly_view
 
 Echo = Callable[[str], None] | None
@@ -57,6 +60,11 @@ __all__ = ["BuildError", "BuildOptions", "BuildResult", "build", "safe_path", "t
 class BuildError(ConfigError):
     """The build cannot start (unsafe output folder, another build running). The message is for the user;
     the CLI reports it like a configuration problem (exit code 2)."""
+
+
+class DiskFull(OSError):
+    """Not enough free space for the site (checked before the build, or the disk filled up while writing).
+    The message is for the user; the CLI ends with exit code 1. The staging folder is already removed."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,8 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
     check_output(output, input_dir, config)
     publish = (opts.publish_dir or config.path(config.publish or Path())).resolve() \
         if opts.publish_dir or config.publish else None
+    if publish is not None:
+        check_publish(publish, config)
 
     lap = Laps(t0)
     bars = Bars(opts.progress and not opts.quiet, zh)
@@ -101,6 +111,8 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
         state = BuildState(config)
         last = state.load()
         files, skipped = find(config, input_dir)
+        cache = open_cache(config, opts.as_of)
+        files, hidden = with_unreadable_folders(cache, files, skipped, input_dir)
         inputs = Inputs(files, skipped, digest_inputs(files))
         code = code_digest()
         inputs.key = inputs_key(config, opts.as_of, inputs, output, code, folder_digest(config.layouts_dir))
@@ -108,8 +120,13 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
         recover(output)  # what an interrupted build left beside the output goes, even when nothing else changed
         if last is not None and unchanged(last, inputs.key, output, config, config.feedback_dir.resolve(), publish):
             return finish(last.summary, opts, output, publish, say, t0, zh, list(state.notes), lap, fresh=False)
+        # before reading anything: room for a site the size of the last one (a build that has nothing to do
+        # needs none)
+        need = int(last.summary.get("bytes", 0)) if last is not None else 0
+        check_space(output.parent, need, zh)
+        if publish is not None:
+            check_space(publish.parent, need, zh)
         with collector_paused(), bars.step("read", len(inputs.files)) as reading:
-            cache = open_cache(config, opts.as_of)
             stats = ReadStats()
             loaded = load(config, opts.as_of, input_dir=input_dir, found=(inputs.files, inputs.skipped),
                           read=cached_reader(cache, opts.as_of, stats, digests=inputs.digests,
@@ -134,10 +151,10 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             sources = {rel: d for rel, d in inputs.digests.items() if rel not in stats.stale}
             exports = open_export_caches(config, opts.as_of, sources, code)
             try:
-                with bars.step("render") as rendering:
+                with bars.step("render") as rendering, disk_full_said(output.parent, need, zh):
                     templates = template_cache_dir(config.state_dir / "cache" / "templates", code)
-                    written = write_site(site_parts_for(loaded.dataset, report, measures, config, weekly,
-                                                        opts.as_of, exports, templates), output, last, zh, sources,
+                    written = write_site(SiteRecipe(loaded.dataset, report, measures, config, weekly,
+                                                    opts.as_of, exports, templates), output, last, zh, sources,
                                          progress=rendering.to)
             except RenderError as exc:
                 raise BuildError(str(exc)) from None
@@ -149,12 +166,14 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             say(note)
         lap("snapshot+feedback")
         if publish is not None:
-            copy_site(output, publish)
+            with disk_full_said(publish.parent, sum(n for _, n in written.files), zh):
+                copy_site(output, publish)
         d = measures.department
         summary = {
             "files": len(written.files), "pages": page_count(written.files), "errors": report.errors,
             "bytes": sum(n for _, n in written.files), "warnings": report.warnings, "feedback": str(feedback or ""),
-            "stale": dict(stats.stale), "notes": list(weekly.notes),
+            "stale": dict(stats.stale), "notes": list(weekly.notes), "locked": sorted(stats.locked),
+            "stale_folders": {d: [r for r in rels if r in stats.stale] for d, rels in hidden.items()},
             "accounts": d.counts.accounts, "reps": len(measures.reps), "teams": len(measures.teams),
             "reused": written.reused, "rows": row_totals(report),
             "stale_accounts": len(d.stale), "overdue": len(d.overdue),
@@ -209,11 +228,24 @@ def finish(summary: dict[str, Any], opts: BuildOptions, output: Path, published:
             else f"strict mode: {errors} errors, {warnings} warnings; the site was not built")
         return BuildResult(1, output, errors=errors, warnings=warnings, seconds=time.perf_counter() - t0)
     secs = time.perf_counter() - t0
+    t = Translator("zh" if zh else "en")
+    stale = summary["stale"]
+    in_folders = {rel for rels in summary.get("stale_folders", {}).values() for rel in rels}
+    if not opts.quiet:  # what was not read this week comes first
+        for folder, rels in sorted(summary.get("stale_folders", {}).items()):
+            if rels:
+                say(t("run.folder_stale", folder=folder, n=len(rels), date=min(stale.get(r, "") for r in rels)))
     for note in (*notes, *summary["notes"]):
         say(note)
     pages, count, size = summary["pages"], summary["files"], summary["bytes"]
     if not opts.quiet:
-        for rel, when in sorted(summary["stale"].items()):
+        locked = set(summary.get("locked", ()))
+        for rel, when in sorted(stale.items()):
+            if rel in in_folders:
+                continue
+            if rel in locked:
+                say(t("run.locked_stale", rel=rel, date=when))
+                continue
             say(f"注意：{rel} 本周无法读取，沿用 {when} 的数据" if zh else f"note: {rel} could not be read; using its data of {when}")
         for line in summary_lines(summary, output, published, secs, zh, fresh):
             say(line)
@@ -308,8 +340,67 @@ def safe_path(root: Path, rel: str) -> Path:
         raise BuildError(str(exc)) from None
 
 
+def _t(config: Config) -> Translator:
+    return Translator(config.language)
+
+
+def check_publish(publish: Path, config: Config) -> None:
+    """Refuse a publish folder that is a file, or a folder of other things: it would be replaced; and a
+    share's or drive's root, which cannot be replaced in one step."""
+    if share_root(publish):
+        raise BuildError(_t(config)("run.publish_share_root", path=publish))
+    if publish.exists() and not publish.is_dir():
+        raise BuildError(_t(config)("run.publish_is_file", path=publish))
+    if publish.is_dir() and any(publish.iterdir()) and not (publish / MARKER).exists():
+        raise BuildError(_t(config)("run.publish_not_site", path=publish))
+
+
+def _existing(folder: Path) -> Path:
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return folder
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:.1f}"
+
+
+def check_space(folder: Path, need: int, zh: bool) -> None:
+    """Refuse to start when the folder's disk has less free space than the last build's site took."""
+    if need <= 0:
+        return
+    try:
+        free = shutil.disk_usage(_existing(folder)).free
+    except OSError:
+        return
+    if free < need:
+        raise DiskFull(errno.ENOSPC, Translator("zh" if zh else "en")("run.disk_full", need=_mb(need),
+                                                                       folder=folder, free=_mb(free)))
+
+
+@contextmanager
+def disk_full_said(folder: Path, need: int, zh: bool) -> Iterator[None]:
+    """A disk that fills up while writing: the user's message instead of Errno 28 (whatever was staged is
+    removed by the writer)."""
+    try:
+        yield
+    except DiskFull:
+        raise
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        try:
+            free = shutil.disk_usage(_existing(folder)).free
+        except OSError:
+            free = 0
+        raise DiskFull(errno.ENOSPC, Translator("zh" if zh else "en")(
+            "run.disk_full", need=_mb(max(need, free + 1)), folder=folder, free=_mb(free))) from None
+
+
 def check_output(output: Path, input_dir: Path, config: Config) -> None:
     """Refuse an output folder whose replacement would destroy something that is not a site."""
+    if output.exists() and not output.is_dir():
+        raise BuildError(_t(config)("run.output_is_file", path=output))
     root = config.root.resolve()
     danger = {root, input_dir, Path(output.anchor), Path.home().resolve()}
     if output in danger or output in input_dir.parents or input_dir == output or output in root.parents:

@@ -24,6 +24,7 @@ from . import __version__
 from .config import Config
 from .history import history_dir, week_key
 from .issues import Issue
+from .names import shown
 from .read.discover import InputFile
 from .read.extract import file_digest
 
@@ -74,11 +75,12 @@ def listing(folder: Path) -> dict[str, tuple[int, int]]:
         here, prefix = stack.pop()
         with os.scandir(here) as it:
             for e in it:
+                name = shown(e.name)  # a name in GBK bytes: the record is UTF-8
                 if e.is_dir(follow_symlinks=False):
-                    stack.append((Path(e.path), prefix + e.name + "/"))
+                    stack.append((Path(e.path), prefix + name + "/"))
                 else:
                     st = e.stat(follow_symlinks=False)
-                    out[prefix + e.name] = (st.st_size, st.st_mtime_ns)
+                    out[prefix + name] = (st.st_size, st.st_mtime_ns)
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from datetime import date
 from pathlib import Path
@@ -31,7 +32,38 @@ def _as_of(value: str | None) -> date:
 
 def _config(args: argparse.Namespace) -> Config:
     path = Path(args.config) if getattr(args, "config", None) else None
-    return load_config(path)
+    cfg = load_config(path)
+    args.lang = cfg.language  # for the messages of main()
+    return cfg
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM: the build unwinds (its staging folder removed, its lock released) and the
+    command ends with one line and exit code 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    from .procs import stop_workers
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # one line, however often Ctrl-C is pressed
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    stop_workers()
+    raise Interrupted(signum)
+
+
+def _catch_signals() -> list[tuple[int, object]]:
+    """Ctrl-C and SIGTERM end the command through Interrupted; returns the handlers to put back."""
+    old: list[tuple[int, object]] = []
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            old.append((signum, signal.signal(signum, _on_signal)))
+    except (ValueError, OSError):  # not the main thread (the API called from a thread)
+        pass
+    return old
 
 
 def _print(text: str, *, err: bool = False) -> None:
@@ -164,14 +196,37 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser().print_help()
         return 2
+    handlers = _catch_signals()
+    try:
+        return _main(args)
+    finally:
+        for signum, handler in handlers:
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except (ConfigError, UsageError) as exc:
         _print(f"配置或参数错误：{exc}", err=True)
         return 2
-    except KeyboardInterrupt:
-        _print("已中断", err=True)
-        return 130
+    except KeyboardInterrupt as exc:
+        from .i18n import Translator
+        from .procs import stop_workers
+
+        stop_workers()
+        _print(Translator(getattr(args, "lang", "zh"))("run.interrupted"), err=True)
+        return 128 + exc.signum if isinstance(exc, Interrupted) else 130
+    except OSError as exc:
+        from .build import DiskFull
+
+        if args.debug:
+            raise
+        if isinstance(exc, DiskFull):
+            _print(exc.strerror or str(exc), err=True)
+            return 1
+        _print(f"sitegen 内部错误：{type(exc).__name__}: {exc}\n请加上 --debug 重新运行并把输出发给管理员。", err=True)
+        return 1
     except Exception as exc:
         from .load import InputError
 

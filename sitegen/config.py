@@ -317,6 +317,16 @@ def check_folders(config: Config, *, input_dir: Path | None = None, output_dir: 
                               f"sitegen 写出的文件会改变输入。请把它放在输入文件夹之外")
 
 
+def config_text(raw: bytes) -> str:
+    """sitegen.yaml as Notepad saves it: UTF-8 with or without BOM, or "ANSI" (GBK on a Chinese Windows PC),
+    with CRLF or LF line ends."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")  # GBK's superset; raises for bytes that are neither
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def load_config(path: Path | None, *, cwd: Path | None = None) -> Config:
     """Load sitegen.yaml. With no path, use ./sitegen.yaml when it exists, else the defaults."""
     cwd = cwd or Path.cwd()
@@ -328,9 +338,11 @@ def load_config(path: Path | None, *, cwd: Path | None = None) -> Config:
     if not path.exists():
         raise ConfigError(f"找不到配置文件 {path}")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = config_text(path.read_bytes())
+    except OSError as exc:
         raise ConfigError(f"无法读取配置文件 {path}：{exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"配置文件 {path} 既不是 UTF-8 也不是 GBK 编码；请用记事本打开，“另存为”时编码选 UTF-8") from None
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:

@@ -222,6 +222,13 @@ class ExportCaches:
     def notes(self) -> list[str]:
         return [n for c in self.opened.values() for n in c.notes]
 
+    def __getstate__(self) -> dict[str, Any]:
+        # a rendering process started with spawn opens the caches itself (the loaded blocks are views of
+        # the file's bytes, which do not pickle); the entries are right or absent, so it writes the same export
+        state = dict(self.__dict__)
+        state["opened"] = {}
+        return state
+
     def for_part(self, prefix: str, config: Config) -> BlockCache:
         name = hashlib.sha1(prefix.encode("utf-8")).hexdigest()[:16] + SUFFIX
         cache = BlockCache(self.folder / name, salt(config, self.as_of, prefix, self.code), self.sources, self.zh)

@@ -59,6 +59,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from . import procs
 from .cells import cell_sort_key, parse_a1
 from .config import Config, ConfigError
 from .issues import Issue, Severity
@@ -902,8 +903,7 @@ def _props(wb: Workbook, stamp: datetime) -> None:
 
 
 def _mp_context() -> mp.context.BaseContext:
-    methods = mp.get_all_start_methods()
-    return mp.get_context("fork" if "fork" in methods else "spawn")
+    return procs.context()
 
 
 def _run_jobs(jobs: list[_Job], out: Path, lang: str, workers: int,
@@ -916,7 +916,8 @@ def _run_jobs(jobs: list[_Job], out: Path, lang: str, workers: int,
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=end_with_parent,
                                      initargs=(os.getpid(),)) as ex:
-                futures = {n: ex.submit(_write_job, *a) for n, a in args.items()}
+                with procs.starting():
+                    futures = {n: ex.submit(_write_job, *a) for n, a in args.items()}
                 for n, fut in futures.items():
                     try:
                         outcome[n] = fut.result()

@@ -15,6 +15,9 @@ import sys
 def end_with_parent(parent: int | None = None) -> None:
     """Call first thing in a worker process. `parent`: the pid that started it (default: the current
     parent), to close the window in which the parent died before the request was made."""
+    from .procs import quiet_worker
+
+    quiet_worker()
     if not sys.platform.startswith("linux"):
         return
     try:

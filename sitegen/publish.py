@@ -19,7 +19,9 @@ import errno
 import os
 import shutil
 import sys
-from pathlib import Path
+import time
+from pathlib import Path, PurePath
+from typing import IO
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -80,6 +82,22 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(a))
 
 
+RENAME_TRIES = 10  # Windows: a folder cannot be renamed while a program (Explorer, an antivirus) has a file
+RENAME_PAUSE = 0.3  # in it open; such a hold is usually over within a second or two
+
+
+def _rename(a: Path, b: Path) -> None:
+    """os.rename(a, b), tried again for a few seconds when the system refuses it for the moment."""
+    for attempt in range(RENAME_TRIES):
+        try:
+            os.rename(a, b)
+            return
+        except PermissionError:
+            if attempt == RENAME_TRIES - 1:
+                raise
+            time.sleep(RENAME_PAUSE)
+
+
 def staging_dir(target: Path) -> Path:
     return target.with_name(f"{target.name}.new-{os.getpid()}")
 
@@ -92,7 +110,7 @@ def recover(target: Path) -> None:
         return
     olds = sorted(parent.glob(f"{target.name}.old-*"))
     if not target.exists() and olds:
-        os.rename(olds[-1], target)
+        _rename(olds[-1], target)
         olds = olds[:-1]
     for p in olds + sorted(parent.glob(f"{target.name}.new-*")):
         shutil.rmtree(p, ignore_errors=True)
@@ -105,12 +123,14 @@ def swap_in(staged: Path, target: Path) -> None:
         if exchange(staged, target):
             shutil.rmtree(staged, ignore_errors=True)  # `staged` now holds the old site
             return
+        # where one folder cannot replace another in one step (Windows, network shares): the old one is moved
+        # aside first; a build stopped in between leaves `.old-*`, which the next one puts back (recover)
         old = target.with_name(f"{target.name}.old-{os.getpid()}")
-        os.rename(target, old)
-        os.rename(staged, target)
+        _rename(target, old)
+        _rename(staged, target)
         shutil.rmtree(old, ignore_errors=True)
     else:
-        os.rename(staged, target)
+        _rename(staged, target)
 
 
 def _fsync_tree(root: Path) -> None:
@@ -132,6 +152,12 @@ def _fsync_tree(root: Path) -> None:
                 os.close(fd)
 
 
+def share_root(target: PurePath) -> bool:
+    """A Windows share itself (\\\\fileserver\\sales), or a drive's root: nothing can be placed beside it, so
+    it cannot be replaced in one step."""
+    return not target.name
+
+
 def copy_site(site: Path, target: Path) -> None:
     """Publish a built site to another folder (a network share), atomically from the reader's view."""
     target = target.resolve()
@@ -140,29 +166,56 @@ def copy_site(site: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target)
     staged = staging_dir(target)
-    shutil.copytree(site, staged)
-    swap_in(staged, target)
+    try:
+        shutil.copytree(site, staged)
+        swap_in(staged, target)
+    except BaseException:  # a full share, Ctrl-C: the published site stays as it was
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+
+
+# Windows locks byte ranges (msvcrt.locking locks from the file's current position): one byte far beyond the
+# pid written at the start, always the same byte whatever the file holds, and never in the way of reading it.
+WIN_LOCK_OFFSET = 1 << 30
+
+
+def _lock(fh: IO[str]) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        fh.seek(WIN_LOCK_OFFSET)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock(fh: IO[str]) -> None:
+    if sys.platform == "win32":  # closing would release it too, but not at once
+        import msvcrt
+
+        try:
+            fh.seek(WIN_LOCK_OFFSET)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+        except OSError:
+            pass
 
 
 class BuildLock:
-    """An exclusive lock file in the state folder, released when the process ends (even when killed)."""
+    """An exclusive lock file in the state folder, released when the process ends (even when killed).
+    flock on Linux and macOS, msvcrt.locking on Windows. Spawned workers never hold it (the file is not
+    inherited); forked ones let go of it at once (_release_in_child)."""
 
     def __init__(self, state_dir: Path) -> None:
         self.path = state_dir / "build.lock"
-        self._fh: object | None = None
+        self._fh: IO[str] | None = None
 
     def __enter__(self) -> BuildLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+")  # noqa: SIM115 - held for the duration of the build
         try:
-            if sys.platform == "win32":  # pragma: no cover - Windows
-                import msvcrt
-
-                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock(fh)
         except OSError:
             fh.seek(0)
             holder = fh.read().strip()
@@ -179,6 +232,7 @@ class BuildLock:
     def __exit__(self, *exc: object) -> None:
         fh = self._fh
         if fh is not None:
-            _HELD.discard(fh.fileno())  # type: ignore[attr-defined]
-            fh.close()  # type: ignore[attr-defined]
+            _HELD.discard(fh.fileno())
+            _unlock(fh)
+            fh.close()
             self._fh = None

@@ -7,9 +7,10 @@ or is interrupted leaves the previous site whole (publish.py); the next build re
 from __future__ import annotations
 
 import gc
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,25 @@ from .render.parallel import Part, Previous, Written, render_into
 from .weekly import Weekly
 
 MARKER = ".sitegen-site"  # marks a folder as a site sitegen may replace
+
+
+@dataclass(frozen=True)
+class SiteRecipe:
+    """What the site is made of, as one picklable value: calling it gives the parts (site_parts_for). A
+    rendering process started with spawn makes its own parts from it (render/parallel.py)."""
+
+    dataset: Dataset
+    report: Report
+    measures: Measures
+    config: Config
+    weekly: Weekly
+    as_of: date
+    exports: ExportCaches | None = None
+    templates: Path | None = None
+
+    def __call__(self) -> list[Part]:
+        return site_parts_for(self.dataset, self.report, self.measures, self.config, self.weekly, self.as_of,
+                              self.exports, self.templates)
 
 
 def site_parts_for(dataset: Dataset, report: Report, measures: Measures, config: Config, weekly: Weekly,
@@ -51,21 +71,29 @@ def site_parts_for(dataset: Dataset, report: Report, measures: Measures, config:
     return parts
 
 
-def write_site(parts: list[Part], output: Path, previous: Manifest | None, zh: bool,
+def write_site(parts: list[Part] | SiteRecipe, output: Path, previous: Manifest | None, zh: bool,
                sources: dict[str, str] | None = None, progress: Callable[[int, int], None] | None = None) -> Written:
-    """Render `parts` into a staging folder beside `output` and swap it in. Raises RenderError.
-    `progress(done, total)`: pages and data files written so far (for the progress bar)."""
+    """Render `parts` (or what a recipe makes) into a staging folder beside `output` and swap it in.
+    Raises RenderError. `progress(done, total)`: pages and data files written so far (for the progress bar).
+    The staging folder is removed whatever stops the build (an error, Ctrl-C, SIGTERM, a full disk)."""
+    recipe = parts if isinstance(parts, SiteRecipe) else None
+    made = recipe() if recipe is not None else parts
+    assert isinstance(made, list)
     output.parent.mkdir(parents=True, exist_ok=True)
     recover(output)
     staged = staging_dir(output)
     staged.mkdir()
-    reuse = None
-    if previous is not None and previous.output == str(output) and output.is_dir():
-        reuse = Previous(output, previous.pages)
-    with frozen_heap():
-        written = render_into(parts, staged, reuse, workers(), zh, sources, progress)
-    (staged / MARKER).write_text("sitegen\n", encoding="utf-8")
-    swap_in(staged, output)
+    try:
+        reuse = None
+        if previous is not None and previous.output == str(output) and output.is_dir():
+            reuse = Previous(output, previous.pages)
+        with frozen_heap():
+            written = render_into(made, staged, reuse, workers(), zh, sources, progress, recipe)
+        (staged / MARKER).write_text("sitegen\n", encoding="utf-8")
+        swap_in(staged, output)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
     return written
 
 

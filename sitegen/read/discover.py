@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..issues import Issue, make_issue
+from ..names import shown
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -20,7 +21,8 @@ class InputFile:
 
 
 def rel_name(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+    """The relative path as shown and recorded: a name in GBK bytes decoded (see names.py)."""
+    return shown(path.relative_to(root).as_posix())
 
 
 def discover(root: Path, *, lang: str = "zh") -> tuple[list[InputFile], list[Issue]]:
@@ -39,8 +41,9 @@ def discover(root: Path, *, lang: str = "zh") -> tuple[list[InputFile], list[Iss
             rel = rel_name(where, root) if where != root else "."
         except ValueError:
             rel = str(where)
-        why = (f"the folder cannot be read ({exc.strerror or type(exc).__name__})" if lang == "en"
-               else f"无法读取此文件夹（{exc.strerror or type(exc).__name__}），其中的工作簿没有导入")
+        why = (f"the folder cannot be read ({exc.strerror or type(exc).__name__}); its workbooks were not read "
+               "(the site keeps their last good data)" if lang == "en"
+               else f"无法读取此文件夹（{exc.strerror or type(exc).__name__}），其中的工作簿本周没有读取（生成网站时沿用它们上次的数据）")
         issues.append(make_issue("file-unreadable", lang=lang, file=rel + "/", reason=why))
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):

@@ -10,13 +10,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..cells import a1, col_letter
 from ..config import Config
 from ..forms import Column, FormSpec, Kind, forms_for, header_key
 from ..forms.values import ENUM_ALIASES, ENUMS, SUBTOTAL_WORDS
+from ..i18n import Translator
 from ..issues import Issue, SheetCount, make_issue
 from ..model import Source
 from ..normalise import (
@@ -69,11 +70,12 @@ class WorkbookResult:
     # the values that took their year from the as-of date (normalise.AS_OF_KEYS): 11月3日 reads as another
     # date once the as-of date has moved far enough; the read cache checks them (normalise.same_reading)
     as_of_keys: tuple[tuple[str, int, int], ...] = ()
+    locked: bool = False  # unreadable because it may not be read (open in Excel/WPS on Windows, permissions)
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # rows travel packed (see read/pack.py): pickling Row objects one by one is slow
         return _unpack_result, (self.rel, self.digest, self.packed(), self.sheets, self.issues,
-                                self.unreadable, self.owner, self.as_of_keys)
+                                self.unreadable, self.owner, self.as_of_keys, self.locked)
 
     def packed(self) -> list[Block]:
         """Every row, packed (the rows of a sheet share their keys and column letters)."""
@@ -89,8 +91,8 @@ class WorkbookResult:
 
 def _unpack_result(rel: str, digest: str, blocks: list[Block], sheets: list[SheetCount], issues: list[Issue],
                    unreadable: bool, owner: str,
-                   as_of_keys: tuple[tuple[str, int, int], ...] = ()) -> WorkbookResult:
-    return WorkbookResult(rel, digest, [], sheets, issues, unreadable, owner, blocks, as_of_keys)
+                   as_of_keys: tuple[tuple[str, int, int], ...] = (), locked: bool = False) -> WorkbookResult:
+    return WorkbookResult(rel, digest, [], sheets, issues, unreadable, owner, blocks, as_of_keys, locked)
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,11 @@ def _read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
         result.issues.append(make_issue(exc.code, lang=ctx.lang, file=f.rel,
                                         reason=exc.reason_en if ctx.lang == "en" else exc.reason_zh))
         return result
+    except PermissionError:  # on Windows, a workbook open in Excel or WPS; elsewhere, no permission
+        result.unreadable = result.locked = True
+        issue = make_issue("file-unreadable", lang=ctx.lang, file=f.rel, reason="")
+        result.issues.append(replace(issue, message=Translator(ctx.lang)("read.locked")))
+        return result
     except OSError as exc:
         result.unreadable = True
         reason = (f"the file cannot be opened ({exc.strerror or type(exc).__name__})" if ctx.lang == "en"
@@ -189,7 +196,7 @@ def _read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
         return result
     matcher = _matcher(cfg)
     customer = next(fm for fm in matcher.forms if fm.key == "customer")
-    file_stem = f.path.stem
+    file_stem = PurePosixPath(f.rel).stem  # the name as shown (a GBK name decoded)
     recognised = 0
     for sheet in wb.sheets:
         if sheet.chart:

@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
+from .. import procs
 from ..issues import make_issue
 from ..orphans import end_with_parent
 from .discover import InputFile
@@ -35,8 +36,7 @@ def _limit_memory(parent: int | None = None) -> None:
 
 
 def _context() -> mp.context.BaseContext:
-    methods = mp.get_all_start_methods()
-    return mp.get_context("fork" if "fork" in methods else "spawn")
+    return procs.context()
 
 
 def workers() -> int:
@@ -77,7 +77,8 @@ def read_all(files: list[InputFile], ctx: ReadContext, *,
                                      initargs=(os.getpid(),)) as ex:
                 # larger files first, so that no worker is left with a big one at the end
                 order = sorted(files, key=lambda f: -f.size)
-                futures = {f.rel: ex.submit(read_packed, f, ctx, store) for f in order}
+                with procs.starting():
+                    futures = {f.rel: ex.submit(read_packed, f, ctx, store) for f in order}
                 for f in order:
                     try:
                         results[f.rel] = pickle.loads(futures[f.rel].result())
@@ -101,7 +102,9 @@ def _isolated(f: InputFile, ctx: ReadContext, store: Store | None = None) -> Wor
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_limit_memory,
                                      initargs=(os.getpid(),)) as ex:
-            result: WorkbookResult = pickle.loads(ex.submit(read_packed, f, ctx, store).result())
+            with procs.starting():
+                future = ex.submit(read_packed, f, ctx, store)
+            result: WorkbookResult = pickle.loads(future.result())
             return result
     except BrokenProcessPool:
         reason = ("the reader ran out of memory or stopped on this file" if ctx.lang == "en"

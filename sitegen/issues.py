@@ -155,6 +155,18 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "“{column}”的内容过长（{length} 个字符），网站上只显示前 {limit} 个字符。",
         "“{column}” is very long ({length} characters); the site shows the first {limit}.",
     ),
+    # formula cells (issue 15): the severity is set per cell (error in a required or typed column)
+    "formula-error": (
+        Severity.ERROR,
+        "公式出错（{error}）：请在 Excel 中检查这个公式。“{column}”没有读到值。",
+        "Formula error ({error}): check this formula in Excel. No value was read for “{column}”.",
+    ),
+    "formula-uncached": (
+        Severity.ERROR,
+        "这个公式没有计算结果：请在 Excel 或 WPS 中打开并保存一次。“{column}”没有读到值。",
+        "This formula has no calculated result: open the file in Excel or WPS and save it once. "
+        "No value was read for “{column}”.",
+    ),
     # records and references
     "account-duplicate": (
         Severity.ERROR,

@@ -17,7 +17,7 @@ from ..cells import a1, col_letter
 from ..config import Config
 from ..forms import Column, FormSpec, Kind, forms_for, header_key
 from ..forms.values import ENUM_ALIASES, ENUMS, SUBTOTAL_WORDS
-from ..issues import Issue, SheetCount, make_issue
+from ..issues import Issue, Severity, SheetCount, make_issue
 from ..model import Source
 from ..normalise import (
     AS_OF_KEYS,
@@ -41,6 +41,7 @@ from ..normalise import (
     text,
 )
 from .discover import InputFile
+from .formulas import CellProblem
 from .layout import CardLayout, Grid, Matcher, TableLayout, detect_card, detect_table, fill_merged
 from .pack import Block, pack_rows, unpack_rows
 from .workbook import RawSheet, ReadFailure, read_workbook
@@ -507,11 +508,11 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
             skipped += 1
             continue
         row_rep = ""
-        if rep_col is not None and rep_col < n and not is_blank(vals[rep_col]):
+        if rep_col is not None and rep_col < n and not is_blank(vals[rep_col]) and vals[rep_col].__class__ is not CellProblem:
             row_rep = idents(vals[rep_col])[:limit]
         rep = row_rep or owner
         account = ""
-        if id_col is not None and id_col < n and not is_blank(vals[id_col]):
+        if id_col is not None and id_col < n and not is_blank(vals[id_col]) and vals[id_col].__class__ is not CellProblem:
             account = idents(vals[id_col])
         rowno = str(r + 1)
         issues: list[Issue] = []
@@ -528,6 +529,12 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
                                    column=col.en if en else col.label)
                     errors += i.severity.value == "error"
                     issues.append(i)
+                continue
+            if cls is CellProblem:  # a formula without a value: reported at its cell, the value is absent
+                i = problem_issue(raw, col, label, lang, rel, sheet_name,  # type: ignore[arg-type]
+                                  _ref(origin, r, c, letter, rowno), rep, account)
+                errors += i.severity.value == "error"
+                issues.append(i)
                 continue
             if is_private:
                 priv.append((col.label, text(raw)[:limit]))
@@ -572,6 +579,10 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
         for c, label, hidden in extras:
             raw = vals[c] if c < n else ""
             if is_blank(raw):
+                continue
+            if raw.__class__ is CellProblem:
+                issues.append(problem_issue(raw, None, label, lang, rel, sheet_name,  # type: ignore[arg-type]
+                                            _ref(origin, r, c, col_letter(c), rowno), rep, account))
                 continue
             if hidden:
                 priv.append((label, _text(raw)[:limit]))
@@ -711,6 +722,18 @@ def _value_issue(v: _Failed, col: Column, raw: object, label: str, cfg: Config, 
     return make_issue(v.code, **common)  # type: ignore[arg-type]
 
 
+def problem_issue(p: CellProblem, col: Column | None, label: str, lang: str, rel: str, sheet: str, cell: str,
+                  rep: str, account: str) -> Issue:
+    """The issue of a formula cell without a value: an error where the column is required or typed (the
+    record cannot be trusted without it), a warning in a free-text or extra column."""
+    serious = col is not None and (col.required or col.kind not in (Kind.TEXT, Kind.MARKDOWN))
+    sev = Severity.ERROR if serious else Severity.WARNING
+    common = dict(lang=lang, file=rel, sheet=sheet, cell=cell, rep=rep, account=account, column=label, severity=sev)
+    if p.code:
+        return make_issue("formula-error", error=p.code, **common)  # type: ignore[arg-type]
+    return make_issue("formula-uncached", **common)  # type: ignore[arg-type]
+
+
 def _derivable(col: Column, form: FormSpec, table: TableLayout | None, cfg: Config, owner: str) -> bool:
     if col.key == "rep":
         return bool(owner)
@@ -727,10 +750,11 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
     rep = ""
     if rep_raw:
         v = grid.value(rep_raw[1], rep_raw[2])
-        rep = ident(v) if not is_blank(v) else ""
+        rep = ident(v) if not is_blank(v) and v.__class__ is not CellProblem else ""
     rep = rep or owner
     id_raw = card.fields.get("account_id")
-    account = ident(grid.value(id_raw[1], id_raw[2])) if id_raw and not is_blank(grid.value(id_raw[1], id_raw[2])) else ""
+    id_value = grid.value(id_raw[1], id_raw[2]) if id_raw else ""
+    account = ident(id_value) if not is_blank(id_value) and id_value.__class__ is not CellProblem else ""
     rr = _RowReader(ctx, f.rel, sheet.name, rep, account)
     private = _private_labels(cfg)
     values: dict[str, object] = {}
@@ -744,6 +768,12 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
         if is_blank(raw):
             if col.required and not _derivable(col, card.form, None, cfg, owner):
                 rr.issue("value-missing", ref, column=col.label)
+            continue
+        if raw.__class__ is CellProblem:
+            i = problem_issue(raw, col, col.en if ctx.lang == "en" and col.en else col.label,  # type: ignore[arg-type]
+                              ctx.lang, f.rel, sheet.name, ref, rep, account)
+            rr.errors += i.severity.value == "error"
+            rr.issues.append(i)
             continue
         if header_key(col.label) in private and not col.required:
             priv.append((col.label, text(raw)[: cfg.max_text_length]))
@@ -760,6 +790,10 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
     for label, r, c in card.extras:
         raw = grid.value(r, c)
         if is_blank(raw):
+            continue
+        if raw.__class__ is CellProblem:
+            rr.issues.append(problem_issue(raw, None, label, ctx.lang, f.rel, sheet.name,  # type: ignore[arg-type]
+                                           a1(*grid.home(r, c)), rep, account))
             continue
         (priv if header_key(label) in private else extra).append((label[:60], text(raw)[: cfg.max_text_length]))
     result.issues.extend(rr.issues)

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
+from .formulas import apply_problems, may_hold_problems, scan_problems
+
 # Bounds that keep a build within time and memory whatever the input (see README, security section).
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a workbook on disk
 MAX_UNZIPPED_BYTES = 400 * 1024 * 1024  # all parts of one workbook, inflated
@@ -337,6 +339,9 @@ class Package:
     worst: tuple[int, int] = (0, 0)  # for a sheet whose part is unknown
     ods: bool = False
     ods_merges: list[list[tuple[int, int, int, int]]] = field(default_factory=list)  # per table
+    sheet_parts: dict[str, str] = field(default_factory=dict)  # sheet name -> worksheet part
+    formula_parts: set[str] = field(default_factory=set)  # parts that may hold formula or error cells
+    full_calc_on_load: bool = False  # the workbook asks to be recalculated when opened (xlsxwriter)
 
 
 def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
@@ -393,6 +398,7 @@ def check_package(path: Path) -> Package:
         if any(i.flag_bits & 0x1 for i in infos):
             raise _encrypted()
         parts: dict[str, tuple[int, int]] = {}
+        formula_parts: set[str] = set()
         ods_tables: list[tuple[int, int]] = []
         ods_merges: list[list[tuple[int, int, int, int]]] = []
         total = 0
@@ -404,6 +410,7 @@ def check_package(path: Path) -> Package:
             scanner: SheetExtent | OdsExtents | None = SheetExtent() if is_sheet else OdsExtents() if is_content else None
             size = 0
             sst_unique = -1
+            tail = b""
             # Inflate in chunks with a cap: the sizes in the zip headers may lie.
             try:
                 with zf.open(info) as fh:
@@ -429,6 +436,9 @@ def check_package(path: Path) -> Package:
                         first = False
                         if scanner is not None:
                             scanner.feed(chunk)
+                            if is_sheet and name not in formula_parts and may_hold_problems(tail + chunk):
+                                formula_parts.add(name)
+                            tail = chunk[-8:]
             except ReadFailure:
                 raise
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as exc:
@@ -447,9 +457,24 @@ def check_package(path: Path) -> Package:
             return Package({}, {f"#{i}": e for i, e in enumerate(ods_tables)},
                            max(ods_tables, key=lambda e: e[0] * e[1], default=(0, 0)), ods=True, ods_merges=ods_merges)
         by_part = _sheet_parts(zf, names)
+        full_calc = bool(formula_parts) and _full_calc_on_load(zf, names)
     extents = {sheet: parts[part] for sheet, part in by_part.items() if part in parts}
     worst = (max((e[0] for e in parts.values()), default=0), max((e[1] for e in parts.values()), default=0))
-    return Package(extents, parts, worst)
+    return Package(extents, parts, worst, sheet_parts=by_part, formula_parts=formula_parts,
+                   full_calc_on_load=full_calc)
+
+
+_FULL_CALC = re.compile(rb'fullCalcOnLoad\s*=\s*["\'](?:1|true)["\']')
+
+
+def _full_calc_on_load(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    """<calcPr fullCalcOnLoad="1"/>: the cached values are placeholders (xlsxwriter writes 0 for each)."""
+    try:
+        if "xl/workbook.xml" not in names or zf.getinfo("xl/workbook.xml").file_size > 8 << 20:
+            return False
+        return _FULL_CALC.search(zf.read("xl/workbook.xml")) is not None
+    except Exception:  # damage here only costs the placeholder check
+        return False
 
 
 def check_zip(path: Path) -> dict[str, tuple[int, int]]:
@@ -561,7 +586,27 @@ def _read_calamine(path: Path, package: Package | None) -> RawWorkbook:
     if too_big:
         if package is not None and not package.ods:
             _read_corners(path, sheets, too_big)
+    if package is not None and package.formula_parts:
+        _mark_problems(path, sheets, package)
     return RawWorkbook(sheets)
+
+
+def _mark_problems(path: Path, sheets: list[RawSheet], package: Package) -> None:
+    """Put the formula cells calamine emptied (errors, no cached result) back into the grids."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for sheet in sheets:
+                part = package.sheet_parts.get(sheet.name)
+                if part is None or part not in package.formula_parts or sheet.error or sheet.chart:
+                    continue
+                problems = scan_problems(zf.read(part), full_calc_on_load=package.full_calc_on_load)
+                if sheet.truncated:
+                    height, width = sheet.read_extent
+                    problems = {k: v for k, v in problems.items() if k[0] < height and k[1] < width}
+                if problems:
+                    apply_problems(sheet.rows, problems)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, KeyError):
+        return  # the check already read every part: this cannot fail short of the file changing meanwhile
 
 
 def _read_corners(path: Path, sheets: list[RawSheet], wanted: list[tuple[int, str, tuple[int, int]]]) -> None:

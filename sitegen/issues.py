@@ -167,6 +167,20 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "This formula has no calculated result: open the file in Excel or WPS and save it once. "
         "No value was read for “{column}”.",
     ),
+    "value-stage-partial": (
+        Severity.ERROR,
+        "“{column}”的值“{value}”只识别了一部分：“{understood}”是“{stage}”，但“{rest}”无法识别。"
+        "请改为标准阶段名，或在 sitegen.yaml 的 stage_aliases 中写明“{value}”对应哪个阶段。",
+        "“{column}”: “{value}” is only partly understood: “{understood}” is “{stage}”, but “{rest}” is not. "
+        "Use a standard stage name, or say in sitegen.yaml under stage_aliases which stage “{value}” is.",
+    ),
+    "value-stage-conflict": (
+        Severity.ERROR,
+        "“{column}”的值“{value}”前后不一致：编号 {number} 是“{by_number}”，文字“{words}”却是“{named}”。"
+        "请改正，或在 sitegen.yaml 的 stage_aliases 中写明“{value}”对应哪个阶段。",
+        "“{column}”: “{value}” disagrees with itself: number {number} is “{by_number}” but “{words}” is “{named}”. "
+        "Correct it, or say in sitegen.yaml under stage_aliases which stage “{value}” is.",
+    ),
     # records and references
     "account-duplicate": (
         Severity.ERROR,

@@ -300,7 +300,7 @@ class _RowReader:
                 high = exc.fields.get("high", 5)
                 self.issue("value-range", cell, column=label, value=shown, low=low, high=high)
             else:
-                self.issue(exc.code, cell, column=label, value=shown)
+                self.issue(exc.code, cell, column=label, value=shown, **exc.fields)
             return None
         if isinstance(v, str) and len(v) > cfg.max_text_length:
             self.issue("value-too-long", cell, column=label, length=len(v), limit=cfg.max_text_length)
@@ -719,7 +719,7 @@ def _value_issue(v: _Failed, col: Column, raw: object, label: str, cfg: Config, 
     if v.code == "value-range":
         return make_issue("value-range", low=v.fields.get("low", 1), high=v.fields.get("high", 5),
                           **common)  # type: ignore[arg-type]
-    return make_issue(v.code, **common)  # type: ignore[arg-type]
+    return make_issue(v.code, **common, **v.fields)  # type: ignore[arg-type]
 
 
 def problem_issue(p: CellProblem, col: Column | None, label: str, lang: str, rel: str, sheet: str, cell: str,

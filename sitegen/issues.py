@@ -56,6 +56,12 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "无法读取此文件：{reason}。请用 Excel 或 WPS 打开后另存为 .xlsx 再提交。",
         "This file cannot be read: {reason}. Open it in Excel or WPS and save it again as .xlsx.",
     ),
+    "file-format": (
+        Severity.WARNING,
+        "无法读取此文件：{reason}。请用 Excel 或 WPS 打开后另存为 .xlsx 再提交；在此之前沿用它上次成功读取的数据（如有）。",
+        "This file cannot be read: {reason}. Open it in Excel or WPS and save it as .xlsx; until then its last "
+        "good data (if any) is used.",
+    ),
     "file-too-large": (
         Severity.ERROR,
         "文件过大或内容异常（{reason}），为保护服务器未读取。请检查文件后重新保存。",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from .formulas import apply_problems, may_hold_problems, scan_problems
+from .formulas import apply_problems, may_hold_problems, scan_problems, scan_xlsb_problems, xlsb_sheet_parts
 
 # Bounds that keep a build within time and memory whatever the input (see README, security section).
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a workbook on disk
@@ -495,10 +495,14 @@ def read_workbook(path: Path) -> RawWorkbook:
     kind = sniff(path)
     suffix = path.suffix.lower()
     package: Package | None = None
+    if suffix in UNSUPPORTED_SUFFIXES:
+        raise ReadFailure("file-format", f"sitegen 读不了 {suffix} 格式", f"sitegen cannot read the {suffix} format")
+    if suffix in CSV_SUFFIXES and kind == "other":
+        return _read_csv(path)
     if kind == "ole":
         if _ole_is_encrypted(path):
             raise _encrypted()
-        if suffix != ".xls":
+        if suffix not in (".xls", ".et"):  # WPS's .et is a BIFF file like .xls
             raise ReadFailure("file-unreadable", f"这是旧版 .xls 文件却以 {suffix} 结尾。请用 Excel 或 WPS 另存为 .xlsx",
                               f"this is an old .xls file named {suffix}; save it as .xlsx")
     elif kind == "zip":
@@ -519,9 +523,29 @@ def read_workbook(path: Path) -> RawWorkbook:
                               f"文件内容是 {'.ods' if package.ods else '.xlsx'}，扩展名却是 {suffix}。请改正扩展名或另存为 .xlsx",
                               f"the content is {'.ods' if package.ods else '.xlsx'} but the name ends in {suffix}; "
                               "fix the name or save it as .xlsx")
+    elif suffix in (".xlsb", ".et"):
+        raise ReadFailure("file-format", f"文件内容不是 sitegen 能读的 {suffix} 格式",
+                          f"the content is not a {suffix} file sitegen can read")
     else:
         raise ReadFailure("file-unreadable", "不是 Excel 工作簿（文件内容无法识别）", "not an Excel workbook (unrecognised content)")
     return _read_calamine(path, package)
+
+
+CSV_SUFFIXES = (".csv", ".tsv")
+UNSUPPORTED_SUFFIXES = (".numbers",)  # spreadsheets sitegen finds but cannot read: a warning, last good data kept
+
+
+def _read_csv(path: Path) -> RawWorkbook:
+    from .csvfile import CsvUnreadable, read_csv
+
+    try:
+        rows, cut = read_csv(path, MAX_ROWS, MAX_COLS)
+    except CsvUnreadable as exc:
+        raise ReadFailure("file-format", exc.reason_zh, exc.reason_en) from None
+    except (UnicodeError, ValueError) as exc:
+        raise ReadFailure("file-format", f"CSV 无法解析（{_short(exc)}）", f"the CSV cannot be parsed ({_short(exc)})") from None
+    extent = (len(rows), max((len(r) for r in rows), default=0)) if cut else (0, 0)
+    return RawWorkbook([RawSheet(path.stem, False, rows, truncated=cut, read_extent=extent)])
 
 
 def _too_big(rows: int, cols: int, budget: int) -> bool:
@@ -588,7 +612,33 @@ def _read_calamine(path: Path, package: Package | None) -> RawWorkbook:
             _read_corners(path, sheets, too_big)
     if package is not None and package.formula_parts:
         _mark_problems(path, sheets, package)
+    if package is not None and path.suffix.lower() == ".xlsb":
+        _mark_xlsb_problems(path, sheets)
     return RawWorkbook(sheets)
+
+
+def _mark_xlsb_problems(path: Path, sheets: list[RawSheet]) -> None:
+    """The error cells of an xlsb, which calamine empties (the sheet parts are binary: read record by record)."""
+    from defusedxml import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            rels = {}
+            for rel in ElementTree.fromstring(zf.read("xl/_rels/workbook.bin.rels")):
+                target = str(rel.get("Target", ""))
+                rels[str(rel.get("Id", ""))] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            parts = xlsb_sheet_parts(zf.read("xl/workbook.bin"), rels)
+            for sheet, part in zip(sheets, parts, strict=False):
+                if not part or sheet.error or sheet.chart or part not in zf.namelist():
+                    continue
+                problems = scan_xlsb_problems(zf.read(part))
+                if sheet.truncated:
+                    height, width = sheet.read_extent
+                    problems = {k: v for k, v in problems.items() if k[0] < height and k[1] < width}
+                if problems:
+                    apply_problems(sheet.rows, problems)
+    except Exception:  # noqa: BLE001 - a part calamine read but this scan cannot: its errors stay empty cells
+        return
 
 
 def _mark_problems(path: Path, sheets: list[RawSheet], package: Package) -> None:

@@ -304,6 +304,12 @@ def config_from_dict(data: dict[str, Any], root: Path) -> Config:
                 if not isinstance(names_, list):
                     raise ConfigError(f"sitegen.yaml 中“aliases.{form}.{col}”应为列表")
         kwargs["aliases"] = {f: {str(c): [str(n) for n in ns] for c, ns in cols.items()} for f, cols in kwargs["aliases"].items()}
+        from .forms import check_aliases
+
+        problems = check_aliases(kwargs.get("score_dimensions", DEFAULT_SCORES), kwargs["aliases"],
+                                 str(kwargs.get("language", "zh")))
+        if problems:
+            raise ConfigError("sitegen.yaml：" + "；".join(problems))
     if "value_aliases" in kwargs:
         for enum, mapping in kwargs["value_aliases"].items():
             if not isinstance(mapping, dict):

@@ -88,6 +88,19 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "工作表未识别为标准表格：{reason}",
         "Sheet not recognised as a standard form: {reason}",
     ),
+    "sheet-near-miss": (
+        Severity.WARNING,
+        "工作表像{form}，但缺少：{missing}（已识别：{found}），没有读取。请补上这些列，或在 sitegen.yaml 的 aliases 中写明对应的列名。",
+        "The sheet looks like a {form} but lacks: {missing} (found: {found}); it was not read. Add these columns, "
+        "or name the matching headers under aliases in sitegen.yaml.",
+    ),
+    "sheet-near-miss-few": (
+        Severity.WARNING,
+        "工作表像{form}，但只识别出 {n} 个标准列（{found}），不足以确认，没有读取。请按标准列名修改表头，"
+        "或把工作表改名为“{form}”。",
+        "The sheet looks like a {form} but only {n} standard columns were found ({found}), too few to be sure; it "
+        "was not read. Use the standard column names, or name the sheet after the form.",
+    ),
     "sheet-empty": (Severity.INFO, "工作表没有数据行。", "The sheet has no data rows."),
     "sheet-too-large": (
         Severity.WARNING,

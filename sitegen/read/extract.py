@@ -42,7 +42,7 @@ from ..normalise import (
 )
 from .discover import InputFile
 from .formulas import CellProblem
-from .layout import CardLayout, Grid, Matcher, TableLayout, detect_card, detect_table, fill_merged
+from .layout import CardLayout, Grid, Matcher, TableLayout, detect_card, detect_table, fill_merged, near_miss
 from .pack import Block, pack_rows, unpack_rows
 from .workbook import RawSheet, ReadFailure, read_workbook
 
@@ -217,7 +217,7 @@ def _read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
             reason = f"internal error {type(exc).__name__}: {str(exc)[:100]}"
             result.issues.append(make_issue("sheet-unreadable", lang=ctx.lang, file=f.rel, sheet=sheet.name,
                                             reason=reason if ctx.lang == "en" else "sitegen 内部错误（" + reason + "），请报告管理员"))
-    if recognised == 0:
+    if recognised == 0 and not any(i.code.startswith("sheet-near-miss") for i in result.issues):
         result.issues.append(make_issue("file-no-forms", lang=ctx.lang, file=f.rel))
     return result
 
@@ -250,6 +250,21 @@ def _read_sheet(result: WorkbookResult, f: InputFile, sheet: RawSheet, matcher: 
     if table is not None:
         _read_table(result, f, sheet, grid, table, ctx)
         return 1
+    near = near_miss(grid, matcher)
+    if near is not None and not sheet.hidden:
+        # it looks like a form: say so at warning level, with what was found and what is missing
+        form, found, missing = near
+        en = ctx.lang == "en"
+        sep = ", " if en else "、"
+        names = sep.join(c.name(ctx.lang) for c in found)
+        if missing:
+            result.issues.append(make_issue("sheet-near-miss", lang=ctx.lang, file=f.rel, sheet=sheet.name,
+                                            form=form.en if en else form.title, found=names,
+                                            missing=sep.join(c.name(ctx.lang) for c in missing)))
+        else:
+            result.issues.append(make_issue("sheet-near-miss-few", lang=ctx.lang, file=f.rel, sheet=sheet.name,
+                                            form=form.en if en else form.title, found=names, n=len(found)))
+        return 0
     reason = ("no header row with at least 3 standard column names in the first 30 rows, and not a customer card"
               if ctx.lang == "en" else
               "前 30 行中没有包含至少 3 个标准列名（如 客户编号、客户名称、日期、姓名）的表头行，也不是客户卡片")
@@ -451,16 +466,17 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
         result.issues.append(make_issue("column-duplicate", lang=lang, file=f.rel, sheet=sheet.name,
                                         cell=a1(table.header_rows[0], dup), rep=owner, column=label,
                                         first=a1(table.header_rows[0], first)))
-    present = {c.key for c in table.columns.values()}
+    present = {c.key for _, c in table.all_columns()}
     missing = _required_ok(form, present, cfg, owner)
     data_rows = range(table.first_data_row, grid.height)
     if missing:
         for col in missing:
             result.issues.append(make_issue("column-missing", lang=lang, file=f.rel, sheet=sheet.name,
-                                            cell=a1(table.header_rows[0], 0), rep=owner, column=col.label,
-                                            accepted="、".join((col.label, *col.aliases[:6]))))
+                                            cell=a1(table.header_rows[0], 0), rep=owner, column=col.name(lang),
+                                            accepted=("、" if lang != "en" else ", ").join(
+                                                dict.fromkeys((col.name(lang), col.label, *col.aliases_in_force)))))
         # every non-blank row is rejected: nothing is read from a sheet without its required columns
-        identifying = [c for c, col in table.columns.items() if col.key in IDENTIFYING]
+        identifying = [c for c, col in table.all_columns() if col.key in IDENTIFYING]
         read = skipped = 0
         for r in data_rows:
             vals = grid.rows[r]
@@ -470,7 +486,7 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
         result.sheets.append(SheetCount(f.rel, sheet.name, form.key, owner, read, 0, read - skipped, skipped))
         return
     private = _private_labels(cfg)
-    cols = sorted(table.columns.items())
+    cols = table.all_columns()
     letters = {col.key: col_letter(c) for c, col in cols}
     shared_columns = tuple(letters.items())
     identifying = [c for c, col in cols if col.key in IDENTIFYING]

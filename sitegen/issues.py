@@ -119,8 +119,9 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     ),
     "column-missing": (
         Severity.ERROR,
-        "缺少必填列“{column}”。可接受的列名：{accepted}。",
-        "Required column “{column}” is missing. Accepted names: {accepted}.",
+        "工作表像{form}，但缺少必填列“{column}”（已识别：{found}），整张表没有读取。可接受的列名：{accepted}。",
+        "The sheet looks like a {form} but the required column “{column}” is missing (found: {found}); none of "
+        "it was read. Accepted names: {accepted}.",
     ),
     "owner-unknown": (
         Severity.ERROR,

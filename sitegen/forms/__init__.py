@@ -62,7 +62,8 @@ def check_aliases(score_dimensions: tuple[str, ...], aliases: dict[str, dict[str
                   lang: str = "zh") -> list[str]:
     """What is wrong with the `aliases` of sitegen.yaml, one message per mistake naming its key: a column
     the form does not have, or an alias that is another column's own name (the header would mean two
-    things). The same alias under several columns is allowed: that header then feeds each of them."""
+    things), unless that column lists it too. The same alias under several columns is allowed: that header
+    then feeds each of them."""
     en = lang == "en"
     problems: list[str] = []
     forms = {f.key: f for f in forms_for(score_dimensions, {})}
@@ -84,7 +85,9 @@ def check_aliases(score_dimensions: tuple[str, ...], aliases: dict[str, dict[str
                 continue
             for alias in names:
                 other = by_name.get(header_key(alias))
-                if other is not None and other.key != col.key:
+                listed_for_other = any(header_key(alias) in {header_key(a) for a in ns}
+                                       for n, ns in cols.items() if other is not None and n in _names(other))
+                if other is not None and other.key != col.key and not listed_for_other:
                     problems.append(
                         f"“aliases.{form_key}.{name}”: “{alias}” is the own name of the column “{other.label}”; "
                         f"a header “{alias}” would be claimed by both “{col.label}” and “{other.label}”" if en else

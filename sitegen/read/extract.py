@@ -470,10 +470,13 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
     missing = _required_ok(form, present, cfg, owner)
     data_rows = range(table.first_data_row, grid.height)
     if missing:
+        sep = ", " if lang == "en" else "、"
+        found = sep.join(dict.fromkeys(col.name(lang) for _, col in table.all_columns()))
         for col in missing:
             result.issues.append(make_issue("column-missing", lang=lang, file=f.rel, sheet=sheet.name,
                                             cell=a1(table.header_rows[0], 0), rep=owner, column=col.name(lang),
-                                            accepted=("、" if lang != "en" else ", ").join(
+                                            form=form.en if lang == "en" else form.title, found=found,
+                                            accepted=sep.join(
                                                 dict.fromkeys((col.name(lang), col.label, *col.aliases_in_force)))))
         # every non-blank row is rejected: nothing is read from a sheet without its required columns
         identifying = [c for c, col in table.all_columns() if col.key in IDENTIFYING]

@@ -39,7 +39,7 @@ from .config import Config, ConfigError, check_folders
 from .exportcache import open_export_caches
 from .history import load_history, save_snapshot
 from .incremental import ReadStats, cached_reader
-from .issues import Report
+from .issues import Report, all_rejected, unread_files
 from .load import Loaded, find, load
 from .measures import compute
 from .progress import Bars
@@ -159,6 +159,8 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             "reused": written.reused, "rows": row_totals(report),
             "stale_accounts": len(d.stale), "overdue": len(d.overdue),
             "sites": [a.name for a in config.audiences],
+            "all_rejected": [list(x) for x in all_rejected(report)],
+            "unread": [[f, m] for f, m in unread_files(report) if f not in stats.stale],
         }
         fb = feedback.resolve() if feedback else None
         state.save(Manifest(inputs.key, str(output), listing(output), written.fingerprints, summary,
@@ -209,6 +211,9 @@ def finish(summary: dict[str, Any], opts: BuildOptions, output: Path, published:
             else f"strict mode: {errors} errors, {warnings} warnings; the site was not built")
         return BuildResult(1, output, errors=errors, warnings=warnings, seconds=time.perf_counter() - t0)
     secs = time.perf_counter() - t0
+    if not opts.quiet:
+        for line in attention_lines(summary, zh):
+            say(line)
     for note in (*notes, *summary["notes"]):
         say(note)
     pages, count, size = summary["pages"], summary["files"], summary["bytes"]
@@ -223,6 +228,23 @@ def finish(summary: dict[str, Any], opts: BuildOptions, output: Path, published:
                 else f"  {d.get('stale_accounts', 0)} stale accounts, {d.get('overdue', 0)} overdue actions")
             say(lap.line(zh))
     return BuildResult(0, output, count, pages, size, errors, warnings, secs, published)
+
+
+def attention_lines(summary: dict[str, Any], zh: bool) -> list[str]:
+    """What must be fixed before anything else, on the first lines: workbooks and sheets of which every
+    data row was rejected, and workbooks that could not be read at all (issue 15)."""
+    out = []
+    for file, sheet, n in summary.get("all_rejected") or []:
+        if zh:
+            where = f"{file}（工作表“{sheet}”）" if sheet else f"{file}（所有工作表）"
+            out.append(f"注意：{where}的 {n} 行数据全部被拒绝，网站上没有它的数据。原因见质量页或 sitegen check")
+        else:
+            where = f"{file} (sheet “{sheet}”)" if sheet else f"{file} (every sheet)"
+            out.append(f"note: all {n} data rows of {where} were rejected; the site has none of its data. "
+                       "See the quality page or sitegen check")
+    for file, message in summary.get("unread") or []:
+        out.append(f"注意：{file}：{message}" if zh else f"note: {file}: {message}")
+    return out
 
 
 def summary_lines(summary: dict[str, Any], output: Path, published: Path | None, secs: float, zh: bool,

@@ -334,8 +334,40 @@ class Report:
         return self.count(Severity.WARNING)
 
 
-def sort_issues(issues: Iterable[Issue]) -> list[Issue]:
-    """A stable order: rep, file, sheet, row, column, code."""
+def sort_issues(issues: Iterable[Issue], sheet_order: dict[tuple[str, str], int] | None = None) -> list[Issue]:
+    """A stable order: rep, file, sheet (in workbook order when `sheet_order` knows it), row, column, code."""
     from .cells import cell_sort_key
 
-    return sorted(issues, key=lambda i: (i.rep, i.file, i.sheet, cell_sort_key(i.cell), i.code, i.message))
+    order = sheet_order or {}
+    return sorted(issues, key=lambda i: (i.rep, i.file, order.get((i.file, i.sheet), 1 << 30), i.sheet,
+                                         cell_sort_key(i.cell), i.code, i.message))
+
+
+UNREAD_CODES = ("file-unreadable", "file-too-large", "file-format")
+
+
+def all_rejected(report: Report) -> list[tuple[str, str, int]]:
+    """(file, sheet, rows rejected) of every sheet whose data rows were all rejected; sheet "" when that is
+    true of every sheet of the workbook: what the build summary and the quality page name first."""
+    by_file: dict[str, list[SheetCount]] = {}
+    for s in report.sheets:
+        by_file.setdefault(s.file, []).append(s)
+    out: list[tuple[str, str, int]] = []
+    for file, sheets in by_file.items():
+        bad = [s for s in sheets if s.rejected and not s.accepted]
+        if not bad:
+            continue
+        if len(bad) == len([s for s in sheets if s.read > s.skipped]) and len(bad) > 1:
+            out.append((file, "", sum(s.rejected for s in bad)))
+        else:
+            out.extend((file, s.sheet, s.rejected) for s in bad)
+    return out
+
+
+def unread_files(report: Report) -> list[tuple[str, str]]:
+    """(file, message) of every workbook that could not be read at all this time."""
+    seen: dict[str, str] = {}
+    for i in report.issues:
+        if i.code in UNREAD_CODES and not i.sheet and i.file:
+            seen.setdefault(i.file, i.message)
+    return list(seen.items())

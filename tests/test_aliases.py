@@ -105,3 +105,37 @@ def test_a_recognised_sheet_without_a_required_column_says_what_was_found(tmp_pa
         ["客户编号", "部门", "职务"], ["KA-1", "信息中心", "主任"]]})
     i = one(load_input(tmp_path), "column-missing")
     assert i.message.startswith("工作表像大客户关键人决策影响力分析表，但缺少必填列“姓名”（已识别：客户编号、部门、职务）")
+
+
+def test_sitegen_columns_explains_every_sheet_in_workbook_order(tmp_path: Path, capsys) -> None:
+    path = write_book("excel", tmp_path / "export.xlsx", {
+        "Opportunities": [["AccountId", "Owner", "Stage", "Amount", "Region2"], ["A1", "张三", "Won", 1, "x"]],
+        "说明": [["这是说明"]],
+        "跟进": [["日期", "客户编号", "跟进方式"], ["2026-11-02", "A1", "拜访"]],
+    })
+    cfg = tmp_path / "sitegen.yaml"
+    cfg.write_text("aliases:\n  customer:\n    客户编号: [AccountId]\n    客户名称: [AccountId]\n"
+                   "    客户经理: [Owner]\n    销售阶段: [Stage]\n    预计金额(万元): [Amount]\n", encoding="utf-8")
+    assert main(["columns", str(path), "--config", str(cfg)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "export.xlsx"
+    assert out[1] == "[Opportunities] 客户档案表，表头在第 1 行"
+    assert out[2] == "  A AccountId → 客户编号（标准列名）、客户名称（sitegen.yaml 中的别名）"
+    assert out[3] == "  B Owner → 客户经理（sitegen.yaml 中的别名）"
+    assert "  E Region2 → 额外列（显示在客户页面）" in out
+    sheets = [line.split("]")[0] for line in out if line.startswith("[")]
+    assert sheets == ["[Opportunities", "[说明", "[跟进"]
+    assert any(line.startswith("[跟进] 客户跟进表") for line in out)
+
+
+def test_sitegen_columns_in_english_and_on_an_unreadable_file(tmp_path: Path, capsys) -> None:
+    path = write_book("excel", tmp_path / "c.xlsx", {"客户档案": [["客户名称", "项目", "客户经理"], ["甲", "P", "张三"]]})
+    cfg = tmp_path / "sitegen.yaml"
+    cfg.write_text("language: en\n", encoding="utf-8")
+    assert main(["columns", str(path), "--config", str(cfg)]) == 0
+    out = capsys.readouterr().out
+    assert "  B 项目 → Project (built-in alias)" in out and "! required but missing: Account ID" in out
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"nothing")
+    assert main(["columns", str(bad), "--config", str(cfg)]) == 1
+    assert "bad.xlsx: cannot be read" in capsys.readouterr().out

@@ -375,8 +375,11 @@ def near_miss(grid: Grid, matcher: Matcher) -> tuple[FormSpec, list[Column], lis
             continue
         text_keys = matcher.text_keys(list(row))
         for i, form in enumerate(matcher.forms):
-            n = len(matcher.keys_in(form, text_keys))
-            if n >= 2 and (best is None or n > best[0] or (n == best[0] and i < best[1])):
+            keys = matcher.keys_in(form, text_keys)
+            n = len(keys)
+            # two standard columns, one of them required (an id, a date, a name), or three of any kind
+            plausible = n >= 3 or (n >= 2 and any(c.key in keys for c in form.required))
+            if plausible and (best is None or n > best[0] or (n == best[0] and i < best[1])):
                 best = (n, i, form, list(row))
     if best is None:
         return None

@@ -141,3 +141,23 @@ def test_english_messages(tmp_path: Path, load_input) -> None:
     loaded = load_input(tmp_path, language="en")
     i = next(i for i in loaded.report.issues if i.code == "formula-uncached")
     assert i.message.startswith("This formula has no calculated result") and "Expected close" in i.message
+
+
+@pytest.mark.parametrize("sheet_xml", [
+    # a namespace prefix (some .NET writers), and single quotes: the extent scan's slow path
+    b"<x:worksheet xmlns:x='http://schemas.openxmlformats.org/spreadsheetml/2006/main'><x:sheetData>"
+    b"<x:row r='1'><x:c r='A1' t='inlineStr'><x:is><x:t>a</x:t></x:is></x:c><x:c r='B1' t='e'><x:v>#N/A</x:v></x:c>"
+    b"</x:row></x:sheetData></x:worksheet>",
+    b"<worksheet xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'><sheetData>"
+    b"<row r='1'><c r='A1' t='inlineStr'><is><t>a</t></is></c><c r='B1'><f>1/0</f></c></row></sheetData></worksheet>",
+])
+def test_odd_writers_are_scanned_too(tmp_path: Path, sheet_xml: bytes) -> None:
+    import zipfile
+
+    src = write_book("excel", tmp_path / "src.xlsx", {"S": [["a", "b"]]})
+    dst = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item, sheet_xml if item.filename == "xl/worksheets/sheet1.xml" else zin.read(item))
+    rows = read_workbook(dst).sheets[0].rows
+    assert isinstance(rows[0][1], CellProblem)

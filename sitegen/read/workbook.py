@@ -174,6 +174,7 @@ class SheetExtent:
         self.max_col = 0
         self.row = 0  # cursor for cells without r, as calamine places them
         self.col = 0
+        self.formulas = False  # a formula or an error cell may be in the part (formulas.py reads it again)
 
     def feed(self, chunk: bytes) -> None:
         self._scan(self.tags.feed(chunk))
@@ -185,9 +186,12 @@ class SheetExtent:
     def _scan(self, body: bytes) -> None:
         if not body:
             return
+        if not self.formulas:  # two searches per chunk; a third kind of tag (prefixed, single quotes) below
+            self.formulas = b"<f" in body or b't="e"' in body
         if b"<c" not in body and b"<row" not in body and b":c" not in body and b":row" not in body:
             return  # text only (a long string, or padding): no position changes
         if b":c" in body or b":row" in body or _ODD_TAG.search(body):
+            self.formulas = self.formulas or may_hold_problems(body)
             self._scan_slow(body)  # calamine reads <x:c> by its local name: prefixed tags take the slow path
             return
         has_cells = b'<c r="' in body
@@ -410,7 +414,6 @@ def check_package(path: Path) -> Package:
             scanner: SheetExtent | OdsExtents | None = SheetExtent() if is_sheet else OdsExtents() if is_content else None
             size = 0
             sst_unique = -1
-            tail = b""
             # Inflate in chunks with a cap: the sizes in the zip headers may lie.
             try:
                 with zf.open(info) as fh:
@@ -436,9 +439,6 @@ def check_package(path: Path) -> Package:
                         first = False
                         if scanner is not None:
                             scanner.feed(chunk)
-                            if is_sheet and name not in formula_parts and may_hold_problems(tail + chunk):
-                                formula_parts.add(name)
-                            tail = chunk[-8:]
             except ReadFailure:
                 raise
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as exc:
@@ -450,6 +450,8 @@ def check_package(path: Path) -> Package:
                                   f"the shared-strings table claims {sst_unique} strings, more than it can hold (damaged or forged)")
             if isinstance(scanner, SheetExtent):
                 parts[name] = scanner.close()
+                if scanner.formulas:
+                    formula_parts.add(name)
             elif isinstance(scanner, OdsExtents):
                 ods_tables = scanner.close()
                 ods_merges = scanner.merges

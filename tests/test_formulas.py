@@ -161,3 +161,20 @@ def test_odd_writers_are_scanned_too(tmp_path: Path, sheet_xml: bytes) -> None:
             zout.writestr(item, sheet_xml if item.filename == "xl/worksheets/sheet1.xml" else zin.read(item))
     rows = read_workbook(dst).sheets[0].rows
     assert isinstance(rows[0][1], CellProblem)
+
+
+def test_the_feedback_workbook_marks_formula_cells(tmp_path: Path, load_input) -> None:
+    import openpyxl
+
+    from sitegen.config import config_from_dict
+    from sitegen.feedback import write_feedback
+
+    inp = tmp_path / "in"
+    write_book("excel", inp / "张三" / "客户.xlsx", {"客户档案": [HEADER, *ROWS]})
+    loaded = load_input(inp)
+    written = write_feedback(loaded, config_from_dict({}, inp), tmp_path / "fb", input_dir=inp)
+    copy = next(p for p in written if p.name == "客户.xlsx")
+    wb = openpyxl.load_workbook(copy)
+    listed = " ".join(str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value)
+    assert "公式出错（#N/A）" in listed and "公式出错（#NAME?）" in listed
+    assert wb["客户档案"]["D3"].comment is not None and "#N/A" in wb["客户档案"]["D3"].comment.text

@@ -178,3 +178,17 @@ def test_the_feedback_workbook_marks_formula_cells(tmp_path: Path, load_input) -
     listed = " ".join(str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value)
     assert "公式出错（#N/A）" in listed and "公式出错（#NAME?）" in listed
     assert wb["客户档案"]["D3"].comment is not None and "#N/A" in wb["客户档案"]["D3"].comment.text
+
+
+def test_ods_error_cells_are_not_read_as_zero(tmp_path: Path, load_input) -> None:
+    from formula_books import write_ods
+
+    write_ods(tmp_path / "张三" / "客户.ods", {"客户档案": [HEADER, *ROWS, ["KA-8", "辛公司", "张三", "提案", F("E2*0")]]})
+    loaded = load_input(tmp_path)
+    found = {i.cell: (i.code, i.message.split("：")[0]) for i in loaded.report.issues if i.code.startswith("formula-")}
+    assert found == {"D3": ("formula-error", "公式出错（#N/A）"), "A4": ("formula-error", "公式出错（#NAME?）"),
+                     "E5": ("formula-error", "公式出错（#DIV/0!）"), "G7": ("formula-error", "公式出错（#REF!）"),
+                     "E9": ("formula-uncached", "这个公式没有计算结果")}
+    accounts = {a.id: a for a in loaded.dataset.accounts}
+    assert "KA-4" not in accounts  # #DIV/0! in 预计金额 is not a value of 0
+    assert accounts["KA-5"].projects[0].expected_close == date(2026, 12, 15)

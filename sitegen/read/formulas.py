@@ -122,6 +122,7 @@ def apply_problems(rows: list[list[object]], problems: dict[tuple[int, int], Cel
         cur = row[c]
         if p is UNCACHED and not (cur == "" or cur is None or cur == 0):
             continue  # calamine found a value after all
+        # an error cell is replaced whatever calamine made of it ("", or 0 for an .ods error of a number)
         row[c] = p
 
 

@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from .formulas import apply_problems, may_hold_problems, scan_problems, scan_xlsb_problems, xlsb_sheet_parts
+from .formulas import (
+    UNCACHED,
+    CellProblem,
+    apply_problems,
+    may_hold_problems,
+    scan_problems,
+    scan_xlsb_problems,
+    xlsb_sheet_parts,
+)
 
 # Bounds that keep a build within time and memory whatever the input (see README, security section).
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a workbook on disk
@@ -278,6 +286,9 @@ class OdsExtents:
         self.tables: list[tuple[int, int]] = []
         self.merges: list[list[tuple[int, int, int, int]]] = []  # per table, calamine does not give them
         self.merged: list[tuple[int, int, int, int]] = []
+        # per table, the formula cells without a value: calamine reads an error cell as 0 or "" (issue 15)
+        self.problems: list[dict[tuple[int, int], CellProblem]] = []
+        self.table_problems: dict[tuple[int, int], CellProblem] = {}
         self.row = 0
         self.col = 0
         self.rep = 1
@@ -298,9 +309,11 @@ class OdsExtents:
                 if closing:
                     self.tables.append((self.max_row, self.max_col))
                     self.merges.append(self.merged)
+                    self.problems.append(self.table_problems)
                 else:
                     self.row = self.col = self.max_row = self.max_col = 0
                     self.merged = []
+                    self.table_problems = {}
                 continue
             if name == b"table-row":
                 if closing:
@@ -317,6 +330,8 @@ class OdsExtents:
             c = _ODS_COLS.search(attrs)
             n = max(1, _int(c.group(1))) if c else 1
             empty = attrs.rstrip().endswith(b"/") and b"value-type" not in attrs
+            if b"formula" in attrs and (b'value-type="error"' in attrs or b"value-type" not in attrs):
+                self._problem(body, m.end(), b"value-type" in attrs, n)
             if b"spanned" in attrs and self.rep == 1 and n == 1 and len(self.merged) < MAX_MERGES:
                 sr, sc = _ODS_SPAN_ROWS.search(attrs), _ODS_SPAN_COLS.search(attrs)
                 rows, cols = (_int(sr.group(1)) if sr else 1), (_int(sc.group(1)) if sc else 1)
@@ -326,6 +341,23 @@ class OdsExtents:
             if not empty:
                 self.max_col = max(self.max_col, self.col)
                 self.max_row = max(self.max_row, self.row + self.rep)
+
+
+    def _problem(self, body: bytes, end: int, error: bool, repeat: int) -> None:
+        """An error cell (its code is the text that follows the tag), or a formula without any value."""
+        p = UNCACHED
+        if error:
+            t = _ODS_TEXT.match(body, end)
+            code = t.group(1).decode("utf-8", "replace").strip().upper() if t else ""
+            p = CellProblem(code if code.startswith("#") else "#VALUE!")
+        for dr in range(min(self.rep, 1000)):
+            for dc in range(min(repeat, MAX_COLS)):
+                if len(self.table_problems) < MAX_PROBLEMS:
+                    self.table_problems[(self.row + dr, self.col + dc)] = p
+
+
+_ODS_TEXT = re.compile(rb"\s*<(?:[\w.-]+:)?p(?:\s[^>]*)?>([^<]{1,40})<")
+MAX_PROBLEMS = 200_000  # formula cells without a value remembered per table
 
 
 # ---------------------------------------------------------------- the zip package
@@ -343,6 +375,7 @@ class Package:
     worst: tuple[int, int] = (0, 0)  # for a sheet whose part is unknown
     ods: bool = False
     ods_merges: list[list[tuple[int, int, int, int]]] = field(default_factory=list)  # per table
+    ods_problems: list[dict[tuple[int, int], CellProblem]] = field(default_factory=list)  # per table
     sheet_parts: dict[str, str] = field(default_factory=dict)  # sheet name -> worksheet part
     formula_parts: set[str] = field(default_factory=set)  # parts that may hold formula or error cells
     full_calc_on_load: bool = False  # the workbook asks to be recalculated when opened (xlsxwriter)
@@ -405,6 +438,7 @@ def check_package(path: Path) -> Package:
         formula_parts: set[str] = set()
         ods_tables: list[tuple[int, int]] = []
         ods_merges: list[list[tuple[int, int, int, int]]] = []
+        ods_problems: list[dict[tuple[int, int], CellProblem]] = []
         total = 0
         for info in infos:
             name = info.filename
@@ -455,9 +489,11 @@ def check_package(path: Path) -> Package:
             elif isinstance(scanner, OdsExtents):
                 ods_tables = scanner.close()
                 ods_merges = scanner.merges
+                ods_problems = scanner.problems
         if ods:
             return Package({}, {f"#{i}": e for i, e in enumerate(ods_tables)},
-                           max(ods_tables, key=lambda e: e[0] * e[1], default=(0, 0)), ods=True, ods_merges=ods_merges)
+                           max(ods_tables, key=lambda e: e[0] * e[1], default=(0, 0)), ods=True, ods_merges=ods_merges,
+                           ods_problems=ods_problems)
         by_part = _sheet_parts(zf, names)
         full_calc = bool(formula_parts) and _full_calc_on_load(zf, names)
     extents = {sheet: parts[part] for sheet, part in by_part.items() if part in parts}
@@ -600,6 +636,11 @@ def _read_calamine(path: Path, package: Package | None) -> RawWorkbook:
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
             if not merged and package is not None and package.ods and index < len(package.ods_merges):
                 merged = package.ods_merges[index]
+            if package is not None and package.ods and index < len(package.ods_problems) and package.ods_problems[index]:
+                problems = package.ods_problems[index]
+                if truncated:
+                    problems = {k: v for k, v in problems.items() if k[0] < len(rows)}
+                apply_problems(rows, problems)
             del sheet
         except Exception as exc:
             sheets.append(RawSheet(name, hidden, [], error=_short(exc)))

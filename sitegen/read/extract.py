@@ -786,7 +786,7 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
         cells.append((key, ref))
         if is_blank(raw):
             if col.required and not _derivable(col, card.form, None, cfg, owner):
-                rr.issue("value-missing", ref, column=col.label)
+                rr.issue("value-missing", ref, column=col.name(ctx.lang))
             continue
         if raw.__class__ is CellProblem:
             i = problem_issue(raw, col, col.en if ctx.lang == "en" and col.en else col.label,  # type: ignore[arg-type]
@@ -804,7 +804,7 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
         if col.key not in card.fields and not _derivable(col, card.form, None, cfg, owner):
             if col.key == "account_id" and cfg.account_id_from_name:
                 continue
-            rr.issue("value-missing", a1(card.first_row, 0), column=col.label)
+            rr.issue("value-missing", a1(card.first_row, 0), column=col.name(ctx.lang))
     extra: list[tuple[str, str]] = []
     for label, r, c in card.extras:
         raw = grid.value(r, c)

@@ -42,7 +42,7 @@ from .exportcache import open_export_caches
 from .history import load_history, save_snapshot
 from .i18n import Translator
 from .incremental import ReadStats, cached_reader, with_unreadable_folders
-from .issues import Report
+from .issues import Report, all_rejected, unread_files
 from .load import Loaded, find, load
 from .measures import compute
 from .progress import Bars
@@ -178,6 +178,8 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             "reused": written.reused, "rows": row_totals(report),
             "stale_accounts": len(d.stale), "overdue": len(d.overdue),
             "sites": [a.name for a in config.audiences],
+            "all_rejected": [list(x) for x in all_rejected(report)],
+            "unread": [[f, m] for f, m in unread_files(report) if f not in stats.stale],
         }
         fb = feedback.resolve() if feedback else None
         state.save(Manifest(inputs.key, str(output), listing(output), written.fingerprints, summary,
@@ -235,6 +237,8 @@ def finish(summary: dict[str, Any], opts: BuildOptions, output: Path, published:
         for folder, rels in sorted(summary.get("stale_folders", {}).items()):
             if rels:
                 say(t("run.folder_stale", folder=folder, n=len(rels), date=min(stale.get(r, "") for r in rels)))
+        for line in attention_lines(summary, zh):
+            say(line)
     for note in (*notes, *summary["notes"]):
         say(note)
     pages, count, size = summary["pages"], summary["files"], summary["bytes"]
@@ -255,6 +259,23 @@ def finish(summary: dict[str, Any], opts: BuildOptions, output: Path, published:
                 else f"  {d.get('stale_accounts', 0)} stale accounts, {d.get('overdue', 0)} overdue actions")
             say(lap.line(zh))
     return BuildResult(0, output, count, pages, size, errors, warnings, secs, published)
+
+
+def attention_lines(summary: dict[str, Any], zh: bool) -> list[str]:
+    """What must be fixed before anything else, on the first lines: workbooks and sheets of which every
+    data row was rejected, and workbooks that could not be read at all (issue 15)."""
+    out = []
+    for file, sheet, n in summary.get("all_rejected") or []:
+        if zh:
+            where = f"{file}（工作表“{sheet}”）" if sheet else f"{file}（所有工作表）"
+            out.append(f"注意：{where}的 {n} 行数据全部被拒绝，网站上没有它的数据。原因见质量页或 sitegen check")
+        else:
+            where = f"{file} (sheet “{sheet}”)" if sheet else f"{file} (every sheet)"
+            out.append(f"note: all {n} data rows of {where} were rejected; the site has none of its data. "
+                       "See the quality page or sitegen check")
+    for file, message in summary.get("unread") or []:
+        out.append(f"注意：{file}：{message}" if zh else f"note: {file}: {message}")
+    return out
 
 
 def summary_lines(summary: dict[str, Any], output: Path, published: Path | None, secs: float, zh: bool,

@@ -124,6 +124,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def cmd_columns(args: argparse.Namespace) -> int:
+    from .columns import explain
+
+    code, lines = explain(Path(args.file), _config(args))
+    for line in lines:
+        _print(line)
+    return code
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from .scaffold import init_project
 
@@ -172,6 +181,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", "-q", action="store_true")
     b.add_argument("--verbose", "-v", action="store_true")
     b.set_defaults(func=cmd_build)
+
+    co = sub.add_parser("columns", help="显示一个工作簿的每张表被当作哪种表格、每个表头对应哪一列（用于编写 aliases）")
+    co.add_argument("file", help="工作簿文件（.xlsx、.csv 等）")
+    co.add_argument("--config", help="配置文件（默认 ./sitegen.yaml）")
+    co.set_defaults(func=cmd_columns)
 
     i = sub.add_parser("init", help="创建一个新的 sitegen 项目（配置、空白表格模板、模板文件夹）")
     i.add_argument("dir", nargs="?", help="项目文件夹（默认当前文件夹）")

@@ -51,6 +51,21 @@ DEFAULT_STAGE_ALIASES: dict[str, str] = {
     "签约": "赢单", "成交": "赢单", "已签约": "赢单", "赢": "赢单", "输单": "丢单", "丢": "丢单", "失败": "丢单",
     "搁置": "暂停", "挂起": "暂停",
     "won": "赢单", "lost": "丢单",
+    # CRM stages and end states (Salesforce's defaults, HubSpot, Dynamics, Chinese CRMs), issue 15
+    "已成交": "赢单", "已赢单": "赢单", "赢得": "赢单", "已丢单": "丢单", "丢失": "丢单", "已丢失": "丢单", "已输单": "丢单",
+    "已暂停": "暂停", "已搁置": "暂停", "实施中": "工程实施", "交付": "工程实施", "交付中": "工程实施",
+    "初步接洽": "客户开发", "潜在": "客户开发", "需求确认": "立项", "需求分析": "立项", "方案报价": "提案",
+    "closed won": "赢单", "closed-won": "赢单", "closedwon": "赢单", "win": "赢单",
+    "closed lost": "丢单", "closed-lost": "丢单", "closedlost": "丢单", "loss": "丢单",
+    "prospecting": "客户开发", "prospect": "客户开发", "lead": "客户开发",
+    "qualification": "立项", "qualify": "立项", "qualified": "立项", "needs analysis": "立项", "discovery": "立项",
+    "engaging": "立项",
+    "value proposition": "提案", "id. decision makers": "提案", "perception analysis": "提案", "proposal": "提案",
+    "proposal/price quote": "提案", "demo": "提案", "solution": "提案",
+    "bidding": "招投标", "tender": "招投标", "rfp": "招投标",
+    "negotiation": "商务谈判", "negotiation/review": "商务谈判", "contract": "商务谈判", "commit": "商务谈判",
+    "implementation": "工程实施", "delivery": "工程实施",
+    "on hold": "暂停", "on-hold": "暂停", "paused": "暂停", "hold": "暂停",
 }
 
 DEFAULT_PRIVATE = ("电话", "邮箱", "生日", "籍贯", "爱好", "家庭情况")
@@ -289,6 +304,12 @@ def config_from_dict(data: dict[str, Any], root: Path) -> Config:
                 if not isinstance(names_, list):
                     raise ConfigError(f"sitegen.yaml 中“aliases.{form}.{col}”应为列表")
         kwargs["aliases"] = {f: {str(c): [str(n) for n in ns] for c, ns in cols.items()} for f, cols in kwargs["aliases"].items()}
+        from .forms import check_aliases
+
+        problems = check_aliases(kwargs.get("score_dimensions", DEFAULT_SCORES), kwargs["aliases"],
+                                 str(kwargs.get("language", "zh")))
+        if problems:
+            raise ConfigError("sitegen.yaml：" + "；".join(problems))
     if "value_aliases" in kwargs:
         for enum, mapping in kwargs["value_aliases"].items():
             if not isinstance(mapping, dict):

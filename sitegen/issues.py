@@ -56,6 +56,12 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "无法读取此文件：{reason}。请用 Excel 或 WPS 打开后另存为 .xlsx 再提交。",
         "This file cannot be read: {reason}. Open it in Excel or WPS and save it again as .xlsx.",
     ),
+    "file-format": (
+        Severity.WARNING,
+        "无法读取此文件：{reason}。请用 Excel 或 WPS 打开后另存为 .xlsx 再提交；在此之前沿用它上次成功读取的数据（如有）。",
+        "This file cannot be read: {reason}. Open it in Excel or WPS and save it as .xlsx; until then its last "
+        "good data (if any) is used.",
+    ),
     "file-too-large": (
         Severity.ERROR,
         "文件过大或内容异常（{reason}），为保护服务器未读取。请检查文件后重新保存。",
@@ -82,6 +88,19 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "工作表未识别为标准表格：{reason}",
         "Sheet not recognised as a standard form: {reason}",
     ),
+    "sheet-near-miss": (
+        Severity.WARNING,
+        "工作表像{form}，但缺少：{missing}（已识别：{found}），没有读取。请补上这些列，或在 sitegen.yaml 的 aliases 中写明对应的列名。",
+        "The sheet looks like a {form} but lacks: {missing} (found: {found}); it was not read. Add these columns, "
+        "or name the matching headers under aliases in sitegen.yaml.",
+    ),
+    "sheet-near-miss-few": (
+        Severity.WARNING,
+        "工作表像{form}，但只识别出 {n} 个标准列（{found}），不足以确认，没有读取。请按标准列名修改表头，"
+        "或把工作表改名为“{form}”。",
+        "The sheet looks like a {form} but only {n} standard columns were found ({found}), too few to be sure; it "
+        "was not read. Use the standard column names, or name the sheet after the form.",
+    ),
     "sheet-empty": (Severity.INFO, "工作表没有数据行。", "The sheet has no data rows."),
     "sheet-too-large": (
         Severity.WARNING,
@@ -100,8 +119,9 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     ),
     "column-missing": (
         Severity.ERROR,
-        "缺少必填列“{column}”。可接受的列名：{accepted}。",
-        "Required column “{column}” is missing. Accepted names: {accepted}.",
+        "工作表像{form}，但缺少必填列“{column}”（已识别：{found}），整张表没有读取。可接受的列名：{accepted}。",
+        "The sheet looks like a {form} but the required column “{column}” is missing (found: {found}); none of "
+        "it was read. Accepted names: {accepted}.",
     ),
     "owner-unknown": (
         Severity.ERROR,
@@ -154,6 +174,32 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         Severity.WARNING,
         "“{column}”的内容过长（{length} 个字符），网站上只显示前 {limit} 个字符。",
         "“{column}” is very long ({length} characters); the site shows the first {limit}.",
+    ),
+    # formula cells (issue 15): the severity is set per cell (error in a required or typed column)
+    "formula-error": (
+        Severity.ERROR,
+        "公式出错（{error}）：请在 Excel 中检查这个公式。“{column}”没有读到值。",
+        "Formula error ({error}): check this formula in Excel. No value was read for “{column}”.",
+    ),
+    "formula-uncached": (
+        Severity.ERROR,
+        "这个公式没有计算结果：请在 Excel 或 WPS 中打开并保存一次。“{column}”没有读到值。",
+        "This formula has no calculated result: open the file in Excel or WPS and save it once. "
+        "No value was read for “{column}”.",
+    ),
+    "value-stage-partial": (
+        Severity.ERROR,
+        "“{column}”的值“{value}”只识别了一部分：“{understood}”是“{stage}”，但“{rest}”无法识别。"
+        "请改为标准阶段名，或在 sitegen.yaml 的 stage_aliases 中写明“{value}”对应哪个阶段。",
+        "“{column}”: “{value}” is only partly understood: “{understood}” is “{stage}”, but “{rest}” is not. "
+        "Use a standard stage name, or say in sitegen.yaml under stage_aliases which stage “{value}” is.",
+    ),
+    "value-stage-conflict": (
+        Severity.ERROR,
+        "“{column}”的值“{value}”前后不一致：编号 {number} 是“{by_number}”，文字“{words}”却是“{named}”。"
+        "请改正，或在 sitegen.yaml 的 stage_aliases 中写明“{value}”对应哪个阶段。",
+        "“{column}”: “{value}” disagrees with itself: number {number} is “{by_number}” but “{words}” is “{named}”. "
+        "Correct it, or say in sitegen.yaml under stage_aliases which stage “{value}” is.",
     ),
     # records and references
     "account-duplicate": (
@@ -288,8 +334,40 @@ class Report:
         return self.count(Severity.WARNING)
 
 
-def sort_issues(issues: Iterable[Issue]) -> list[Issue]:
-    """A stable order: rep, file, sheet, row, column, code."""
+def sort_issues(issues: Iterable[Issue], sheet_order: dict[tuple[str, str], int] | None = None) -> list[Issue]:
+    """A stable order: rep, file, sheet (in workbook order when `sheet_order` knows it), row, column, code."""
     from .cells import cell_sort_key
 
-    return sorted(issues, key=lambda i: (i.rep, i.file, i.sheet, cell_sort_key(i.cell), i.code, i.message))
+    order = sheet_order or {}
+    return sorted(issues, key=lambda i: (i.rep, i.file, order.get((i.file, i.sheet), 1 << 30), i.sheet,
+                                         cell_sort_key(i.cell), i.code, i.message))
+
+
+UNREAD_CODES = ("file-unreadable", "file-too-large", "file-format")
+
+
+def all_rejected(report: Report) -> list[tuple[str, str, int]]:
+    """(file, sheet, rows rejected) of every sheet whose data rows were all rejected; sheet "" when that is
+    true of every sheet of the workbook: what the build summary and the quality page name first."""
+    by_file: dict[str, list[SheetCount]] = {}
+    for s in report.sheets:
+        by_file.setdefault(s.file, []).append(s)
+    out: list[tuple[str, str, int]] = []
+    for file, sheets in by_file.items():
+        bad = [s for s in sheets if s.rejected and not s.accepted]
+        if not bad:
+            continue
+        if len(bad) == len([s for s in sheets if s.read > s.skipped]) and len(bad) > 1:
+            out.append((file, "", sum(s.rejected for s in bad)))
+        else:
+            out.extend((file, s.sheet, s.rejected) for s in bad)
+    return out
+
+
+def unread_files(report: Report) -> list[tuple[str, str]]:
+    """(file, message) of every workbook that could not be read at all this time."""
+    seen: dict[str, str] = {}
+    for i in report.issues:
+        if i.code in UNREAD_CODES and not i.sheet and i.file:
+            seen.setdefault(i.file, i.message)
+    return list(seen.items())

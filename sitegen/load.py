@@ -53,7 +53,12 @@ def combine(results: list[WorkbookResult], skipped: list[Issue], files: list[Inp
     for r in results:
         issues.extend(r.issues)
     issues.extend(assembled.issues)
-    report = Report(tuple(sort_issues(issues)), tuple(assembled.sheets))
+    # sheets in workbook order: the reader reports each sheet's issues and counts one sheet after another
+    order: dict[tuple[str, str], int] = {}
+    for r in results:
+        for key in [(i.file, i.sheet) for i in r.issues] + [(s.file, s.sheet) for s in r.sheets]:
+            order.setdefault(key, len(order))
+    report = Report(tuple(sort_issues(issues, order)), tuple(assembled.sheets))
     # the rows now live in the dataset: the results keep what feedback needs (owner, digest, issues)
     kept = tuple(replace(r, rows=[], blocks=None) for r in results)
     return Loaded(assembled.dataset, report, kept, tuple(files))

@@ -367,34 +367,61 @@ def parse_multi(value: object, accepted: tuple[str, ...], aliases: dict[str, str
     return tuple(out)
 
 
-def parse_stage(value: object, names: tuple[str, ...], aliases: dict[str, str]) -> str:
-    """A stage by name, alias (S/P/A/D/C/O, 1–6, …), or forms like "3-提案", "阶段3", "提案阶段"."""
+def _stage_lookup(names: tuple[str, ...], aliases: dict[str, str]) -> dict[str, str]:
+    """enum_key -> stage: the names, then the aliases in order (a later alias of the same key wins, so the
+    user's aliases, merged after the built-in ones, take precedence)."""
+    out = {enum_key(n): n for n in names}
+    name_keys = set(out)
+    for alias, target in aliases.items():
+        k = enum_key(alias)
+        if k not in name_keys:
+            out[k] = target
+    return out
+
+
+_STAGE_NUMBER = re.compile(r"^(?:阶段|第)?\s*(\d)\s*(?:阶段)?[-.、:：)）\s]*(.*)$")
+
+
+def parse_stage(value: object, names: tuple[str, ...], aliases: dict[str, str],
+                ends: tuple[str, ...] = ("赢单", "丢单", "暂停")) -> str:
+    """A stage by name, alias (S/P/A/D/C/O, 1–6, Closed Won, …), or forms like "3-提案", "阶段3", "提案阶段".
+
+    A value is accepted only when all of it is understood: "3 提案" when the number and the name agree;
+    "5 Closed Won" is won whatever the number (a CRM's list position: end states `ends` are not numbered
+    stages). Anything else raises `value-stage-partial` or `value-stage-conflict` saying what was understood.
+    """
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     s = nfkc(value)
-    key = enum_key(s)
-    for n in names:
-        if enum_key(n) == key:
-            return n
-    for alias, target in aliases.items():
-        if enum_key(alias) == key:
-            return target
-    m = re.match(r"^(?:阶段|第)?\s*(\d)\s*(?:阶段)?[-.、:：\s]*(.*)$", s)
+    lookup = _stage_lookup(names, aliases)
+    found = lookup.get(enum_key(s))
+    if found is not None:
+        return found
+    m = _STAGE_NUMBER.match(s)
     if m:
-        by_number = next((target for alias, target in aliases.items() if alias == m.group(1)), None)
-        rest = m.group(2).strip()
-        named = None
+        number, rest = m.group(1), m.group(2).strip()
+        by_number = lookup.get(number)
         if rest and rest[0].isdigit():
             raise Invalid("value-enum")  # 3.5, 34
-        if rest:
-            try:
-                named = parse_stage(rest, names, aliases)
-            except Invalid:
-                named = None
-        if named is not None and by_number is not None and named != by_number:
-            raise Invalid("value-enum")  # "3-投标": the number and the name disagree
-        if named is not None or by_number is not None:
-            return named or by_number  # type: ignore[return-value]
-    if s.endswith("阶段"):
-        return parse_stage(s[:-2], names, aliases)
+        named = _stage_words(rest, lookup) if rest else None
+        if named is not None and by_number is not None and named != by_number and named not in ends:
+            raise Invalid("value-stage-conflict", number=number, by_number=by_number, words=rest, named=named)
+        if named is not None:
+            return named
+        if by_number is not None and not rest:
+            return by_number
+        if by_number is not None:
+            raise Invalid("value-stage-partial", understood=number, stage=by_number, rest=rest)
+    if s.endswith("阶段") and len(s) > 2:
+        named = _stage_words(s[:-2], lookup)
+        if named is not None:
+            return named
     raise Invalid("value-enum")
+
+
+def _stage_words(words: str, lookup: dict[str, str]) -> str | None:
+    k = enum_key(words)
+    found = lookup.get(k)
+    if found is None and k.endswith("阶段") and len(k) > 2:
+        found = lookup.get(k[:-2])
+    return found

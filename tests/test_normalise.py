@@ -211,14 +211,43 @@ def test_trailing_spaces_and_blanks() -> None:
     # names and common words
     ("客户开发", "客户开发"), ("招投标", "招投标"), ("投标", "招投标"), ("赢单", "赢单"), ("签约", "赢单"),
     ("丢单", "丢单"), ("暂停", "暂停"), (" 提案 ", "提案"), ("won", "赢单"), ("Lost", "丢单"),
+    # CRM stages and end states (issue 15); a CRM's list number before an end state is only its position
+    ("Prospecting", "客户开发"), ("Qualification", "立项"), ("Proposal", "提案"), ("Negotiation", "商务谈判"),
+    ("Closed Won", "赢单"), ("closed lost", "丢单"), ("已签约", "赢单"), ("已丢单", "丢单"),
+    ("5 Closed Won", "赢单"), ("6 Closed Lost", "丢单"), ("1 Prospecting", "客户开发"), ("3 Proposal", "提案"),
+    ("Proposal/Price Quote", "提案"), ("Negotiation/Review", "商务谈判"), ("On Hold", "暂停"),
 ])
 def test_stage_aliases(value: object, expected: str) -> None:
     assert parse_stage(value, STAGES, DEFAULT_STAGE_ALIASES) == expected
 
 
-@pytest.mark.parametrize("value", ["7", "0", "3-投标", "3.5", 3.5, "34", "Prospecting", "快成了", ""])
+@pytest.mark.parametrize("value", ["7", "0", "3.5", 3.5, "34", "快成了", "", "9 Closed Pending"])
 def test_bad_stage(value: object) -> None:
     assert invalid(parse_stage, value, STAGES, DEFAULT_STAGE_ALIASES).code == "value-enum"
+
+
+@pytest.mark.parametrize(("value", "fields"), [
+    ("3-投标", {"number": "3", "by_number": "提案", "words": "投标", "named": "招投标"}),
+    ("4 Negotiation", {"number": "4", "by_number": "招投标", "words": "Negotiation", "named": "商务谈判"}),
+])
+def test_stage_number_and_words_that_disagree(value: str, fields: dict[str, str]) -> None:
+    exc = invalid(parse_stage, value, STAGES, DEFAULT_STAGE_ALIASES)
+    assert (exc.code, exc.fields) == ("value-stage-conflict", fields)
+
+
+@pytest.mark.parametrize(("value", "rest"), [("5 快成了", "快成了"), ("3 Proposal Sent Twice", "Proposal Sent Twice")])
+def test_stage_only_partly_understood(value: str, rest: str) -> None:
+    exc = invalid(parse_stage, value, STAGES, DEFAULT_STAGE_ALIASES)
+    assert exc.code == "value-stage-partial" and exc.fields["rest"] == rest
+    assert exc.fields["stage"] == STAGES[int(value[0]) - 1]
+
+
+def test_user_stage_aliases_win_over_built_in_ones() -> None:
+    aliases = {**DEFAULT_STAGE_ALIASES, "Won": "工程实施", "4 Negotiation": "商务谈判"}
+    assert parse_stage("won", STAGES, aliases) == "工程实施"
+    assert parse_stage("4 negotiation", STAGES, aliases) == "商务谈判"
+    assert parse_stage("Engaging", STAGES, DEFAULT_STAGE_ALIASES) == "立项"
+    assert parse_stage("Engaging", STAGES, {**DEFAULT_STAGE_ALIASES, "Engaging": "提案"}) == "提案"
 
 
 def test_configured_stage_aliases() -> None:

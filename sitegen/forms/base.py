@@ -38,6 +38,20 @@ class Column:
     help: str = ""  # what the rep types, in Chinese (used by templates and docs)
     example: str = ""
     en: str = ""  # English label
+    user_aliases: tuple[str, ...] = ()  # from sitegen.yaml: matched before any built-in alias (issue 15)
+
+    def name(self, lang: str) -> str:
+        """The column's name in messages."""
+        return self.en if lang == "en" and self.en else self.label
+
+    @property
+    def aliases_in_force(self) -> tuple[str, ...]:
+        """The header names this column accepts besides its own, the user's first."""
+        out: list[str] = []
+        for a in (*self.user_aliases, *self.aliases):
+            if a and a not in out:
+                out.append(a)
+        return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from pathlib import Path
 from ..issues import Issue, make_issue
 from ..names import shown
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# .numbers is found so that it is reported as a format to save again (a warning, its last good data kept)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".et", ".csv", ".tsv", ".numbers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +74,7 @@ def discover(root: Path, *, lang: str = "zh") -> tuple[list[InputFile], list[Iss
                 continue
             suffix = p.suffix.lower()
             if suffix not in WORKBOOK_SUFFIXES:
-                if suffix in (".csv", ".et", ".numbers"):
-                    skip(rel, "不是 Excel 工作簿，请另存为 .xlsx", "not an Excel workbook: save it as .xlsx")
-                else:
-                    skip(rel, "不是工作簿文件", "not a workbook")
+                skip(rel, "不是工作簿文件", "not a workbook")
                 continue
             try:
                 st = p.stat()

@@ -18,7 +18,7 @@ from ..config import Config
 from ..forms import Column, FormSpec, Kind, forms_for, header_key
 from ..forms.values import ENUM_ALIASES, ENUMS, SUBTOTAL_WORDS
 from ..i18n import Translator
-from ..issues import Issue, SheetCount, make_issue
+from ..issues import Issue, Severity, SheetCount, make_issue
 from ..model import Source
 from ..normalise import (
     AS_OF_KEYS,
@@ -42,7 +42,8 @@ from ..normalise import (
     text,
 )
 from .discover import InputFile
-from .layout import CardLayout, Grid, Matcher, TableLayout, detect_card, detect_table, fill_merged
+from .formulas import CellProblem
+from .layout import CardLayout, Grid, Matcher, TableLayout, detect_card, detect_table, fill_merged, near_miss
 from .pack import Block, pack_rows, unpack_rows
 from .workbook import RawSheet, ReadFailure, read_workbook
 
@@ -223,7 +224,7 @@ def _read_file(f: InputFile, ctx: ReadContext) -> WorkbookResult:
             reason = f"internal error {type(exc).__name__}: {str(exc)[:100]}"
             result.issues.append(make_issue("sheet-unreadable", lang=ctx.lang, file=f.rel, sheet=sheet.name,
                                             reason=reason if ctx.lang == "en" else "sitegen 内部错误（" + reason + "），请报告管理员"))
-    if recognised == 0:
+    if recognised == 0 and not any(i.code.startswith("sheet-near-miss") for i in result.issues):
         result.issues.append(make_issue("file-no-forms", lang=ctx.lang, file=f.rel))
     return result
 
@@ -256,6 +257,21 @@ def _read_sheet(result: WorkbookResult, f: InputFile, sheet: RawSheet, matcher: 
     if table is not None:
         _read_table(result, f, sheet, grid, table, ctx)
         return 1
+    near = near_miss(grid, matcher)
+    if near is not None and not sheet.hidden:
+        # it looks like a form: say so at warning level, with what was found and what is missing
+        form, found, missing = near
+        en = ctx.lang == "en"
+        sep = ", " if en else "、"
+        names = sep.join(c.name(ctx.lang) for c in found)
+        if missing:
+            result.issues.append(make_issue("sheet-near-miss", lang=ctx.lang, file=f.rel, sheet=sheet.name,
+                                            form=form.en if en else form.title, found=names,
+                                            missing=sep.join(c.name(ctx.lang) for c in missing)))
+        else:
+            result.issues.append(make_issue("sheet-near-miss-few", lang=ctx.lang, file=f.rel, sheet=sheet.name,
+                                            form=form.en if en else form.title, found=names, n=len(found)))
+        return 0
     reason = ("no header row with at least 3 standard column names in the first 30 rows, and not a customer card"
               if ctx.lang == "en" else
               "前 30 行中没有包含至少 3 个标准列名（如 客户编号、客户名称、日期、姓名）的表头行，也不是客户卡片")
@@ -306,7 +322,7 @@ class _RowReader:
                 high = exc.fields.get("high", 5)
                 self.issue("value-range", cell, column=label, value=shown, low=low, high=high)
             else:
-                self.issue(exc.code, cell, column=label, value=shown)
+                self.issue(exc.code, cell, column=label, value=shown, **exc.fields)
             return None
         if isinstance(v, str) and len(v) > cfg.max_text_length:
             self.issue("value-too-long", cell, column=label, length=len(v), limit=cfg.max_text_length)
@@ -457,16 +473,20 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
         result.issues.append(make_issue("column-duplicate", lang=lang, file=f.rel, sheet=sheet.name,
                                         cell=a1(table.header_rows[0], dup), rep=owner, column=label,
                                         first=a1(table.header_rows[0], first)))
-    present = {c.key for c in table.columns.values()}
+    present = {c.key for _, c in table.all_columns()}
     missing = _required_ok(form, present, cfg, owner)
     data_rows = range(table.first_data_row, grid.height)
     if missing:
+        sep = ", " if lang == "en" else "、"
+        found = sep.join(dict.fromkeys(col.name(lang) for _, col in table.all_columns()))
         for col in missing:
             result.issues.append(make_issue("column-missing", lang=lang, file=f.rel, sheet=sheet.name,
-                                            cell=a1(table.header_rows[0], 0), rep=owner, column=col.label,
-                                            accepted="、".join((col.label, *col.aliases[:6]))))
+                                            cell=a1(table.header_rows[0], 0), rep=owner, column=col.name(lang),
+                                            form=form.en if lang == "en" else form.title, found=found,
+                                            accepted=sep.join(
+                                                dict.fromkeys((col.name(lang), col.label, *col.aliases_in_force)))))
         # every non-blank row is rejected: nothing is read from a sheet without its required columns
-        identifying = [c for c, col in table.columns.items() if col.key in IDENTIFYING]
+        identifying = [c for c, col in table.all_columns() if col.key in IDENTIFYING]
         read = skipped = 0
         for r in data_rows:
             vals = grid.rows[r]
@@ -476,7 +496,7 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
         result.sheets.append(SheetCount(f.rel, sheet.name, form.key, owner, read, 0, read - skipped, skipped))
         return
     private = _private_labels(cfg)
-    cols = sorted(table.columns.items())
+    cols = table.all_columns()
     letters = {col.key: col_letter(c) for c, col in cols}
     shared_columns = tuple(letters.items())
     identifying = [c for c, col in cols if col.key in IDENTIFYING]
@@ -514,11 +534,11 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
             skipped += 1
             continue
         row_rep = ""
-        if rep_col is not None and rep_col < n and not is_blank(vals[rep_col]):
+        if rep_col is not None and rep_col < n and not is_blank(vals[rep_col]) and vals[rep_col].__class__ is not CellProblem:
             row_rep = idents(vals[rep_col])[:limit]
         rep = row_rep or owner
         account = ""
-        if id_col is not None and id_col < n and not is_blank(vals[id_col]):
+        if id_col is not None and id_col < n and not is_blank(vals[id_col]) and vals[id_col].__class__ is not CellProblem:
             account = idents(vals[id_col])
         rowno = str(r + 1)
         issues: list[Issue] = []
@@ -535,6 +555,12 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
                                    column=col.en if en else col.label)
                     errors += i.severity.value == "error"
                     issues.append(i)
+                continue
+            if cls is CellProblem:  # a formula without a value: reported at its cell, the value is absent
+                i = problem_issue(raw, col, label, lang, rel, sheet_name,  # type: ignore[arg-type]
+                                  _ref(origin, r, c, letter, rowno), rep, account)
+                errors += i.severity.value == "error"
+                issues.append(i)
                 continue
             if is_private:
                 priv.append((col.label, text(raw)[:limit]))
@@ -579,6 +605,10 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
         for c, label, hidden in extras:
             raw = vals[c] if c < n else ""
             if is_blank(raw):
+                continue
+            if raw.__class__ is CellProblem:
+                issues.append(problem_issue(raw, None, label, lang, rel, sheet_name,  # type: ignore[arg-type]
+                                            _ref(origin, r, c, col_letter(c), rowno), rep, account))
                 continue
             if hidden:
                 priv.append((label, _text(raw)[:limit]))
@@ -715,7 +745,19 @@ def _value_issue(v: _Failed, col: Column, raw: object, label: str, cfg: Config, 
     if v.code == "value-range":
         return make_issue("value-range", low=v.fields.get("low", 1), high=v.fields.get("high", 5),
                           **common)  # type: ignore[arg-type]
-    return make_issue(v.code, **common)  # type: ignore[arg-type]
+    return make_issue(v.code, **common, **v.fields)  # type: ignore[arg-type]
+
+
+def problem_issue(p: CellProblem, col: Column | None, label: str, lang: str, rel: str, sheet: str, cell: str,
+                  rep: str, account: str) -> Issue:
+    """The issue of a formula cell without a value: an error where the column is required or typed (the
+    record cannot be trusted without it), a warning in a free-text or extra column."""
+    serious = col is not None and (col.required or col.kind not in (Kind.TEXT, Kind.MARKDOWN))
+    sev = Severity.ERROR if serious else Severity.WARNING
+    common = dict(lang=lang, file=rel, sheet=sheet, cell=cell, rep=rep, account=account, column=label, severity=sev)
+    if p.code:
+        return make_issue("formula-error", error=p.code, **common)  # type: ignore[arg-type]
+    return make_issue("formula-uncached", **common)  # type: ignore[arg-type]
 
 
 def _derivable(col: Column, form: FormSpec, table: TableLayout | None, cfg: Config, owner: str) -> bool:
@@ -734,10 +776,11 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
     rep = ""
     if rep_raw:
         v = grid.value(rep_raw[1], rep_raw[2])
-        rep = ident(v) if not is_blank(v) else ""
+        rep = ident(v) if not is_blank(v) and v.__class__ is not CellProblem else ""
     rep = rep or owner
     id_raw = card.fields.get("account_id")
-    account = ident(grid.value(id_raw[1], id_raw[2])) if id_raw and not is_blank(grid.value(id_raw[1], id_raw[2])) else ""
+    id_value = grid.value(id_raw[1], id_raw[2]) if id_raw else ""
+    account = ident(id_value) if not is_blank(id_value) and id_value.__class__ is not CellProblem else ""
     rr = _RowReader(ctx, f.rel, sheet.name, rep, account)
     private = _private_labels(cfg)
     values: dict[str, object] = {}
@@ -750,7 +793,13 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
         cells.append((key, ref))
         if is_blank(raw):
             if col.required and not _derivable(col, card.form, None, cfg, owner):
-                rr.issue("value-missing", ref, column=col.label)
+                rr.issue("value-missing", ref, column=col.name(ctx.lang))
+            continue
+        if raw.__class__ is CellProblem:
+            i = problem_issue(raw, col, col.en if ctx.lang == "en" and col.en else col.label,  # type: ignore[arg-type]
+                              ctx.lang, f.rel, sheet.name, ref, rep, account)
+            rr.errors += i.severity.value == "error"
+            rr.issues.append(i)
             continue
         if header_key(col.label) in private and not col.required:
             priv.append((col.label, text(raw)[: cfg.max_text_length]))
@@ -762,11 +811,15 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
         if col.key not in card.fields and not _derivable(col, card.form, None, cfg, owner):
             if col.key == "account_id" and cfg.account_id_from_name:
                 continue
-            rr.issue("value-missing", a1(card.first_row, 0), column=col.label)
+            rr.issue("value-missing", a1(card.first_row, 0), column=col.name(ctx.lang))
     extra: list[tuple[str, str]] = []
     for label, r, c in card.extras:
         raw = grid.value(r, c)
         if is_blank(raw):
+            continue
+        if raw.__class__ is CellProblem:
+            rr.issues.append(problem_issue(raw, None, label, ctx.lang, f.rel, sheet.name,  # type: ignore[arg-type]
+                                           a1(*grid.home(r, c)), rep, account))
             continue
         (priv if header_key(label) in private else extra).append((label[:60], text(raw)[: cfg.max_text_length]))
     result.issues.extend(rr.issues)

@@ -74,6 +74,11 @@ class TableLayout:
     extras: dict[int, str]  # column index -> header text of a column the form does not know
     duplicates: list[tuple[str, int, int]]  # (label, first col, duplicate col)
     owner: str  # from a title cell, "" if none
+    also: list[tuple[int, Column]] = field(default_factory=list)  # more columns a header feeds (config)
+
+    def all_columns(self) -> list[tuple[int, Column]]:
+        """(column index, standard column), in sheet order; one index may appear for several columns."""
+        return sorted([*self.columns.items(), *self.also], key=lambda ic: ic[0])
 
     @property
     def first_data_row(self) -> int:
@@ -96,17 +101,26 @@ class Matcher:
         self.forms = forms
         self.exact: dict[str, dict[str, Column]] = {}
         self.loose: dict[str, dict[str, Column]] = {}
+        # more columns fed by one header: sitegen.yaml lists the same alias under several columns
+        self.feeds: dict[str, dict[str, tuple[Column, ...]]] = {}
         for form in forms:
             ex: dict[str, Column] = {}
             lo: dict[str, Column] = {}
-            for col in form.columns:
-                for name in (col.label, col.key, col.en, *col.aliases):
-                    if not name:
-                        continue
-                    ex.setdefault(header_key(name), col)
-                    lo.setdefault(header_key_loose(name), col)
+            feeds: dict[str, tuple[Column, ...]] = {}
+            # the columns' own names, then the user's aliases, then the built-in ones: the first claim wins
+            for names in (lambda c: (c.label, c.key, c.en), lambda c: c.user_aliases, lambda c: c.aliases):
+                for col in form.columns:
+                    for name in names(col):
+                        if not name:
+                            continue
+                        k = header_key(name)
+                        first = ex.setdefault(k, col)
+                        lo.setdefault(header_key_loose(name), col)
+                        if first is not col and name in col.user_aliases and col not in feeds.get(k, ()):
+                            feeds[k] = (*feeds.get(k, ()), col)
             self.exact[form.key] = ex
             self.loose[form.key] = lo
+            self.feeds[form.key] = feeds
 
         self.memo: dict[str, dict[tuple[type, object], Column | None]] = {form.key: {} for form in forms}
         self._keys: dict[tuple[type, object], str] = {}
@@ -125,6 +139,11 @@ class Matcher:
                 memo.clear()
             memo[key] = col
         return col  # type: ignore[return-value]
+
+    def fed(self, form: FormSpec, text: object) -> tuple[Column, ...]:
+        """The further columns a header feeds (besides match()), as sitegen.yaml asks."""
+        feeds = self.feeds[form.key]
+        return feeds.get(self.header_key(text), ()) if feeds else ()
 
     def keys(self, form: FormSpec, labels: list[object]) -> set[str]:
         """The keys of the standard columns that `labels` name (match() over a row, in one call)."""
@@ -220,11 +239,13 @@ def _owner_in(grid: Grid, rows: range) -> str:
     return ""
 
 
-def _map_header(matcher: Matcher, form: FormSpec, labels: list[object]) -> tuple[dict[int, Column], dict[int, str], list[tuple[str, int, int]]]:
+def _map_header(matcher: Matcher, form: FormSpec, labels: list[object]
+                ) -> tuple[dict[int, Column], dict[int, str], list[tuple[str, int, int]], list[tuple[int, Column]]]:
     columns: dict[int, Column] = {}
     extras: dict[int, str] = {}
     seen: dict[str, int] = {}
     dups: list[tuple[str, int, int]] = []
+    also: list[tuple[int, Column]] = []
     for c, text in enumerate(labels):
         if text is None or (isinstance(text, str) and not text.strip()):
             continue
@@ -239,7 +260,15 @@ def _map_header(matcher: Matcher, form: FormSpec, labels: list[object]) -> tuple
             continue
         seen[col.key] = c
         columns[c] = col
-    return columns, extras, dups
+        for more in matcher.fed(form, text):
+            also.append((c, more))
+    # a column named by its own header wins over one fed by another header
+    kept = []
+    for c, col in also:
+        if col.key not in seen:
+            seen[col.key] = c
+            kept.append((c, col))
+    return columns, extras, dups, kept
 
 
 def detect_table(grid: Grid, matcher: Matcher, sheet_name: str, file_name: str) -> TableLayout | None:
@@ -273,9 +302,9 @@ def detect_table(grid: Grid, matcher: Matcher, sheet_name: str, file_name: str) 
     if best is None:
         return None
     _, r, form, rows, labels = best
-    columns, extras, dups = _map_header(matcher, form, labels)
+    columns, extras, dups, also = _map_header(matcher, form, labels)
     owner = _owner_in(grid, range(0, rows[0]))
-    return TableLayout(form, rows, columns, extras, dups, owner)
+    return TableLayout(form, rows, columns, extras, dups, owner, also)
 
 
 def detect_card(grid: Grid, matcher: Matcher, customer: FormSpec) -> CardLayout | None:
@@ -334,3 +363,34 @@ def detect_card(grid: Grid, matcher: Matcher, customer: FormSpec) -> CardLayout 
 def _is_label(matcher: Matcher, form: FormSpec, v: object) -> bool:
     """A cell that names a column (one letter such as "A" is a value: grade A, not the MAN column A)."""
     return isinstance(v, str) and len(matcher.header_key(v)) > 1 and matcher.match(form, v) is not None
+
+
+def near_miss(grid: Grid, matcher: Matcher) -> tuple[FormSpec, list[Column], list[Column]] | None:
+    """For a sheet no form was recognised in: the form its best header row looks like (two standard columns
+    or more), the columns found there in sheet order, and the required columns it lacks."""
+    best: tuple[int, int, FormSpec, list[object]] | None = None
+    for r in range(min(HEADER_SCAN_ROWS, grid.height)):
+        row = grid.rows[r]
+        if sum(1 for v in row if isinstance(v, str) and v.strip()) < 2:
+            continue
+        text_keys = matcher.text_keys(list(row))
+        for i, form in enumerate(matcher.forms):
+            keys = matcher.keys_in(form, text_keys)
+            n = len(keys)
+            # two standard columns, one of them required (an id, a date, a name), or three of any kind
+            plausible = n >= 3 or (n >= 2 and any(c.key in keys for c in form.required))
+            if plausible and (best is None or n > best[0] or (n == best[0] and i < best[1])):
+                best = (n, i, form, list(row))
+    if best is None:
+        return None
+    _, _, form, labels = best
+    found: list[Column] = []
+    for text in labels:
+        if isinstance(text, str) and text.strip():
+            col = matcher.match(form, text)
+            if col is not None and col not in found:
+                found.append(col)
+    keys = {c.key for c in found}
+    missing = [c for c in form.required if c.key not in keys and c.key != "rep"
+               and not (c.key == "account_id" and "account_name" in keys and form.key != "customer")]
+    return form, found, missing

@@ -23,6 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
+from .formulas import (
+    UNCACHED,
+    CellProblem,
+    apply_problems,
+    may_hold_problems,
+    scan_problems,
+    scan_xlsb_problems,
+    xlsb_sheet_parts,
+)
+
 # Bounds that keep a build within time and memory whatever the input (see README, security section).
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a workbook on disk
 MAX_UNZIPPED_BYTES = 400 * 1024 * 1024  # all parts of one workbook, inflated
@@ -172,6 +182,7 @@ class SheetExtent:
         self.max_col = 0
         self.row = 0  # cursor for cells without r, as calamine places them
         self.col = 0
+        self.formulas = False  # a formula or an error cell may be in the part (formulas.py reads it again)
 
     def feed(self, chunk: bytes) -> None:
         self._scan(self.tags.feed(chunk))
@@ -183,9 +194,12 @@ class SheetExtent:
     def _scan(self, body: bytes) -> None:
         if not body:
             return
+        if not self.formulas:  # two searches per chunk; a third kind of tag (prefixed, single quotes) below
+            self.formulas = b"<f" in body or b't="e"' in body
         if b"<c" not in body and b"<row" not in body and b":c" not in body and b":row" not in body:
             return  # text only (a long string, or padding): no position changes
         if b":c" in body or b":row" in body or _ODD_TAG.search(body):
+            self.formulas = self.formulas or may_hold_problems(body)
             self._scan_slow(body)  # calamine reads <x:c> by its local name: prefixed tags take the slow path
             return
         has_cells = b'<c r="' in body
@@ -272,6 +286,9 @@ class OdsExtents:
         self.tables: list[tuple[int, int]] = []
         self.merges: list[list[tuple[int, int, int, int]]] = []  # per table, calamine does not give them
         self.merged: list[tuple[int, int, int, int]] = []
+        # per table, the formula cells without a value: calamine reads an error cell as 0 or "" (issue 15)
+        self.problems: list[dict[tuple[int, int], CellProblem]] = []
+        self.table_problems: dict[tuple[int, int], CellProblem] = {}
         self.row = 0
         self.col = 0
         self.rep = 1
@@ -292,9 +309,11 @@ class OdsExtents:
                 if closing:
                     self.tables.append((self.max_row, self.max_col))
                     self.merges.append(self.merged)
+                    self.problems.append(self.table_problems)
                 else:
                     self.row = self.col = self.max_row = self.max_col = 0
                     self.merged = []
+                    self.table_problems = {}
                 continue
             if name == b"table-row":
                 if closing:
@@ -311,6 +330,8 @@ class OdsExtents:
             c = _ODS_COLS.search(attrs)
             n = max(1, _int(c.group(1))) if c else 1
             empty = attrs.rstrip().endswith(b"/") and b"value-type" not in attrs
+            if b"formula" in attrs and (b'value-type="error"' in attrs or b"value-type" not in attrs):
+                self._problem(body, m.end(), b"value-type" in attrs, n)
             if b"spanned" in attrs and self.rep == 1 and n == 1 and len(self.merged) < MAX_MERGES:
                 sr, sc = _ODS_SPAN_ROWS.search(attrs), _ODS_SPAN_COLS.search(attrs)
                 rows, cols = (_int(sr.group(1)) if sr else 1), (_int(sc.group(1)) if sc else 1)
@@ -320,6 +341,23 @@ class OdsExtents:
             if not empty:
                 self.max_col = max(self.max_col, self.col)
                 self.max_row = max(self.max_row, self.row + self.rep)
+
+
+    def _problem(self, body: bytes, end: int, error: bool, repeat: int) -> None:
+        """An error cell (its code is the text that follows the tag), or a formula without any value."""
+        p = UNCACHED
+        if error:
+            t = _ODS_TEXT.match(body, end)
+            code = t.group(1).decode("utf-8", "replace").strip().upper() if t else ""
+            p = CellProblem(code if code.startswith("#") else "#VALUE!")
+        for dr in range(min(self.rep, 1000)):
+            for dc in range(min(repeat, MAX_COLS)):
+                if len(self.table_problems) < MAX_PROBLEMS:
+                    self.table_problems[(self.row + dr, self.col + dc)] = p
+
+
+_ODS_TEXT = re.compile(rb"\s*<(?:[\w.-]+:)?p(?:\s[^>]*)?>([^<]{1,40})<")
+MAX_PROBLEMS = 200_000  # formula cells without a value remembered per table
 
 
 # ---------------------------------------------------------------- the zip package
@@ -337,6 +375,10 @@ class Package:
     worst: tuple[int, int] = (0, 0)  # for a sheet whose part is unknown
     ods: bool = False
     ods_merges: list[list[tuple[int, int, int, int]]] = field(default_factory=list)  # per table
+    ods_problems: list[dict[tuple[int, int], CellProblem]] = field(default_factory=list)  # per table
+    sheet_parts: dict[str, str] = field(default_factory=dict)  # sheet name -> worksheet part
+    formula_parts: set[str] = field(default_factory=set)  # parts that may hold formula or error cells
+    full_calc_on_load: bool = False  # the workbook asks to be recalculated when opened (xlsxwriter)
 
 
 def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
@@ -393,8 +435,10 @@ def check_package(path: Path) -> Package:
         if any(i.flag_bits & 0x1 for i in infos):
             raise _encrypted()
         parts: dict[str, tuple[int, int]] = {}
+        formula_parts: set[str] = set()
         ods_tables: list[tuple[int, int]] = []
         ods_merges: list[list[tuple[int, int, int, int]]] = []
+        ods_problems: list[dict[tuple[int, int], CellProblem]] = []
         total = 0
         for info in infos:
             name = info.filename
@@ -440,16 +484,35 @@ def check_package(path: Path) -> Package:
                                   f"the shared-strings table claims {sst_unique} strings, more than it can hold (damaged or forged)")
             if isinstance(scanner, SheetExtent):
                 parts[name] = scanner.close()
+                if scanner.formulas:
+                    formula_parts.add(name)
             elif isinstance(scanner, OdsExtents):
                 ods_tables = scanner.close()
                 ods_merges = scanner.merges
+                ods_problems = scanner.problems
         if ods:
             return Package({}, {f"#{i}": e for i, e in enumerate(ods_tables)},
-                           max(ods_tables, key=lambda e: e[0] * e[1], default=(0, 0)), ods=True, ods_merges=ods_merges)
+                           max(ods_tables, key=lambda e: e[0] * e[1], default=(0, 0)), ods=True, ods_merges=ods_merges,
+                           ods_problems=ods_problems)
         by_part = _sheet_parts(zf, names)
+        full_calc = bool(formula_parts) and _full_calc_on_load(zf, names)
     extents = {sheet: parts[part] for sheet, part in by_part.items() if part in parts}
     worst = (max((e[0] for e in parts.values()), default=0), max((e[1] for e in parts.values()), default=0))
-    return Package(extents, parts, worst)
+    return Package(extents, parts, worst, sheet_parts=by_part, formula_parts=formula_parts,
+                   full_calc_on_load=full_calc)
+
+
+_FULL_CALC = re.compile(rb'fullCalcOnLoad\s*=\s*["\'](?:1|true)["\']')
+
+
+def _full_calc_on_load(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    """<calcPr fullCalcOnLoad="1"/>: the cached values are placeholders (xlsxwriter writes 0 for each)."""
+    try:
+        if "xl/workbook.xml" not in names or zf.getinfo("xl/workbook.xml").file_size > 8 << 20:
+            return False
+        return _FULL_CALC.search(zf.read("xl/workbook.xml")) is not None
+    except Exception:  # damage here only costs the placeholder check
+        return False
 
 
 def check_zip(path: Path) -> dict[str, tuple[int, int]]:
@@ -470,10 +533,14 @@ def read_workbook(path: Path) -> RawWorkbook:
     kind = sniff(path)
     suffix = path.suffix.lower()
     package: Package | None = None
+    if suffix in UNSUPPORTED_SUFFIXES:
+        raise ReadFailure("file-format", f"sitegen 读不了 {suffix} 格式", f"sitegen cannot read the {suffix} format")
+    if suffix in CSV_SUFFIXES and kind == "other":
+        return _read_csv(path)
     if kind == "ole":
         if _ole_is_encrypted(path):
             raise _encrypted()
-        if suffix != ".xls":
+        if suffix not in (".xls", ".et"):  # WPS's .et is a BIFF file like .xls
             raise ReadFailure("file-unreadable", f"这是旧版 .xls 文件却以 {suffix} 结尾。请用 Excel 或 WPS 另存为 .xlsx",
                               f"this is an old .xls file named {suffix}; save it as .xlsx")
     elif kind == "zip":
@@ -494,9 +561,29 @@ def read_workbook(path: Path) -> RawWorkbook:
                               f"文件内容是 {'.ods' if package.ods else '.xlsx'}，扩展名却是 {suffix}。请改正扩展名或另存为 .xlsx",
                               f"the content is {'.ods' if package.ods else '.xlsx'} but the name ends in {suffix}; "
                               "fix the name or save it as .xlsx")
+    elif suffix in (".xlsb", ".et"):
+        raise ReadFailure("file-format", f"文件内容不是 sitegen 能读的 {suffix} 格式",
+                          f"the content is not a {suffix} file sitegen can read")
     else:
         raise ReadFailure("file-unreadable", "不是 Excel 工作簿（文件内容无法识别）", "not an Excel workbook (unrecognised content)")
     return _read_calamine(path, package)
+
+
+CSV_SUFFIXES = (".csv", ".tsv")
+UNSUPPORTED_SUFFIXES = (".numbers",)  # spreadsheets sitegen finds but cannot read: a warning, last good data kept
+
+
+def _read_csv(path: Path) -> RawWorkbook:
+    from .csvfile import CsvUnreadable, read_csv
+
+    try:
+        rows, cut = read_csv(path, MAX_ROWS, MAX_COLS)
+    except CsvUnreadable as exc:
+        raise ReadFailure("file-format", exc.reason_zh, exc.reason_en) from None
+    except (UnicodeError, ValueError) as exc:
+        raise ReadFailure("file-format", f"CSV 无法解析（{_short(exc)}）", f"the CSV cannot be parsed ({_short(exc)})") from None
+    extent = (len(rows), max((len(r) for r in rows), default=0)) if cut else (0, 0)
+    return RawWorkbook([RawSheet(path.stem, False, rows, truncated=cut, read_extent=extent)])
 
 
 def _too_big(rows: int, cols: int, budget: int) -> bool:
@@ -549,6 +636,11 @@ def _read_calamine(path: Path, package: Package | None) -> RawWorkbook:
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
             if not merged and package is not None and package.ods and index < len(package.ods_merges):
                 merged = package.ods_merges[index]
+            if package is not None and package.ods and index < len(package.ods_problems) and package.ods_problems[index]:
+                problems = package.ods_problems[index]
+                if truncated:
+                    problems = {k: v for k, v in problems.items() if k[0] < len(rows)}
+                apply_problems(rows, problems)
             del sheet
         except Exception as exc:
             sheets.append(RawSheet(name, hidden, [], error=_short(exc)))
@@ -561,7 +653,53 @@ def _read_calamine(path: Path, package: Package | None) -> RawWorkbook:
     if too_big:
         if package is not None and not package.ods:
             _read_corners(path, sheets, too_big)
+    if package is not None and package.formula_parts:
+        _mark_problems(path, sheets, package)
+    if package is not None and path.suffix.lower() == ".xlsb":
+        _mark_xlsb_problems(path, sheets)
     return RawWorkbook(sheets)
+
+
+def _mark_xlsb_problems(path: Path, sheets: list[RawSheet]) -> None:
+    """The error cells of an xlsb, which calamine empties (the sheet parts are binary: read record by record)."""
+    from defusedxml import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            rels = {}
+            for rel in ElementTree.fromstring(zf.read("xl/_rels/workbook.bin.rels")):
+                target = str(rel.get("Target", ""))
+                rels[str(rel.get("Id", ""))] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            parts = xlsb_sheet_parts(zf.read("xl/workbook.bin"), rels)
+            for sheet, part in zip(sheets, parts, strict=False):
+                if not part or sheet.error or sheet.chart or part not in zf.namelist():
+                    continue
+                problems = scan_xlsb_problems(zf.read(part))
+                if sheet.truncated:
+                    height, width = sheet.read_extent
+                    problems = {k: v for k, v in problems.items() if k[0] < height and k[1] < width}
+                if problems:
+                    apply_problems(sheet.rows, problems)
+    except Exception:  # noqa: BLE001 - a part calamine read but this scan cannot: its errors stay empty cells
+        return
+
+
+def _mark_problems(path: Path, sheets: list[RawSheet], package: Package) -> None:
+    """Put the formula cells calamine emptied (errors, no cached result) back into the grids."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for sheet in sheets:
+                part = package.sheet_parts.get(sheet.name)
+                if part is None or part not in package.formula_parts or sheet.error or sheet.chart:
+                    continue
+                problems = scan_problems(zf.read(part), full_calc_on_load=package.full_calc_on_load)
+                if sheet.truncated:
+                    height, width = sheet.read_extent
+                    problems = {k: v for k, v in problems.items() if k[0] < height and k[1] < width}
+                if problems:
+                    apply_problems(sheet.rows, problems)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, KeyError):
+        return  # the check already read every part: this cannot fail short of the file changing meanwhile
 
 
 def _read_corners(path: Path, sheets: list[RawSheet], wanted: list[tuple[int, str, tuple[int, int]]]) -> None:

@@ -18,7 +18,7 @@ from jinja2 import Environment
 from .. import charts
 from ..config import Config
 from ..i18n import Translator
-from ..issues import Issue, Report
+from ..issues import Issue, Report, all_rejected, unread_files
 from ..measures import AccountFacts, Measures, Scope
 from ..measures.activity import RepActivity, Week
 from ..measures.coverage import attitude_score
@@ -279,10 +279,12 @@ class Pages:
             if i.code == "stale-data" and i.file:
                 owners.setdefault(i.file, i.rep)
         unreadable = [(f, when, owners.get(f, "")) for f, when in sorted(self.week.stale_files.items())]
+        not_read = [(f, m) for f, m in unread_files(self.report) if f not in self.week.stale_files]
         return self._render("quality.html", Urls.QUALITY, "quality", self.t("nav.quality"),
                             issues=issues, groups=group_issues(issues), kinds=issue_kinds(issues),
                             sheets=self.report.sheets, known_accounts=self.m.index.accounts, charts=figs,
-                            series=series, unreadable=unreadable)
+                            series=series, unreadable=unreadable, all_rejected=all_rejected(self.report),
+                            not_read=not_read)
 
     def changes(self) -> tuple[str, str]:
         w = self.week

@@ -3,7 +3,7 @@ good workbook, and is read twice — by `load` (the process pool, as a build rea
 `python -m sitegen check --format json` in a subprocess.
 
 Bounds stated and tested for every case:
-  * wall time: `load` and the CLI each finish in under MAX_SECONDS (20 s);
+  * wall time: `load` and the CLI each finish in under MAX_SECONDS (120 s: a hang guard; a loaded shared machine must not fail it);
   * memory: the CLI's peak RSS (largest process, workers included, from getrusage(RUSAGE_CHILDREN) in a
     wrapper process) stays under MAX_RSS (1.5 GB);
   * no traceback on stdout or stderr, exit code 0 or 1 (never a crash);
@@ -46,7 +46,7 @@ from sitegen.load import Loaded, load
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 20)
-MAX_SECONDS = 20.0
+MAX_SECONDS = 120.0  # a guard against hanging on a bomb (minutes or forever), not a speed measure: bench measures speed
 MAX_RSS = 1.5 * 1024**3
 GOOD = "好/客户档案.xlsx"
 

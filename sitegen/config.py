@@ -309,7 +309,8 @@ def config_from_dict(data: dict[str, Any], root: Path) -> Config:
         problems = check_aliases(kwargs.get("score_dimensions", DEFAULT_SCORES), kwargs["aliases"],
                                  str(kwargs.get("language", "zh")))
         if problems:
-            raise ConfigError("sitegen.yaml：" + "；".join(problems))
+            en = kwargs.get("language") == "en"
+            raise ConfigError(("sitegen.yaml: " if en else "sitegen.yaml：") + ("; " if en else "；").join(problems))
     if "value_aliases" in kwargs:
         for enum, mapping in kwargs["value_aliases"].items():
             if not isinstance(mapping, dict):

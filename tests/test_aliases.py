@@ -139,3 +139,9 @@ def test_sitegen_columns_in_english_and_on_an_unreadable_file(tmp_path: Path, ca
     bad.write_bytes(b"nothing")
     assert main(["columns", str(bad), "--config", str(cfg)]) == 1
     assert "bad.xlsx: cannot be read" in capsys.readouterr().out
+
+
+def test_alias_mistakes_follow_language(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as exc:
+        config_from_dict({"language": "en", "aliases": {"customer": {"Acount": ["Company"]}}}, tmp_path)
+    assert str(exc.value).startswith("sitegen.yaml: “aliases.customer.Acount”: Customer file has no column “Acount”")

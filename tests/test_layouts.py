@@ -150,7 +150,8 @@ def test_many_sheets_per_file_and_unrecognised_sheets(tmp_path: Path, load_input
     loaded = load_input(tmp_path)
     assert {s.sheet: s.form for s in loaded.report.sheets} == {
         "客户档案": "customer", "拜访": "followup", "决策链": "keyperson", "对手": "competition", "目标": "targets"}
-    assert [(i.code, i.sheet) for i in loaded.report.issues] == [("sheet-empty", "Sheet2"), ("sheet-unrecognised", "说明")]
+    # in workbook order (issue 15): 说明 is the first sheet
+    assert [(i.code, i.sheet) for i in loaded.report.issues] == [("sheet-unrecognised", "说明"), ("sheet-empty", "Sheet2")]
     assert "前 30 行中没有" in issues(loaded, "sheet-unrecognised")[0].message
     ds = loaded.dataset
     assert (len(ds.followups), len(ds.key_persons), len(ds.competition), len(ds.targets)) == (1, 1, 1, 1)

@@ -42,6 +42,8 @@ from .incremental import ReadStats, cached_reader
 from .issues import Report
 from .load import Loaded, find, load
 from .measures import compute
+from .privacy import mask_dataset, privacy_summary
+from .privacy import summary_lines as privacy_lines
 from .progress import Bars
 from .publish import BuildLock, LockedError, copy_site, recover
 from .render import data, parallel
@@ -121,12 +123,15 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
                 else f"strict mode: {report.errors} errors, {report.warnings} warnings; the site was not built")
             return BuildResult(1, output, errors=report.errors, warnings=report.warnings,
                                seconds=time.perf_counter() - t0)
+        # the one place where published text is masked (privacy.py): everything below shows `dataset` and
+        # `report`; the feedback workbooks (for the rep, outside the site) keep the original
+        dataset, report = mask_dataset(loaded.dataset, loaded.report, config)
         # the feedback workbooks need only what was read: they are written meanwhile, in another process
         with frozen_heap(), background(write_build_feedback, loaded, config, input_dir) as feedback_job:
             with collector_paused():
-                measures = compute(loaded.dataset, report.issues, config, opts.as_of)
+                measures = compute(dataset, report.issues, config, opts.as_of)
                 lap("measures")
-                weekly = weekly_view(config, loaded.dataset, data.summary(measures, report), opts.as_of,
+                weekly = weekly_view(config, dataset, data.summary(measures, report), opts.as_of,
                                      load_history(config), stats.stale)
                 lap("weekly")
             # a workbook whose last good data stands in for this week's unreadable file is not what its
@@ -136,7 +141,7 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             try:
                 with bars.step("render") as rendering:
                     templates = template_cache_dir(config.state_dir / "cache" / "templates", code)
-                    written = write_site(site_parts_for(loaded.dataset, report, measures, config, weekly,
+                    written = write_site(site_parts_for(dataset, report, measures, config, weekly,
                                                         opts.as_of, exports, templates), output, last, zh, sources,
                                          progress=rendering.to)
             except RenderError as exc:
@@ -159,6 +164,7 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             "reused": written.reused, "rows": row_totals(report),
             "stale_accounts": len(d.stale), "overdue": len(d.overdue),
             "sites": [a.name for a in config.audiences],
+            "privacy": privacy_summary(report, config),
         }
         fb = feedback.resolve() if feedback else None
         state.save(Manifest(inputs.key, str(output), listing(output), written.fingerprints, summary,
@@ -246,7 +252,7 @@ def summary_lines(summary: dict[str, Any], output: Path, published: Path | None,
                 else f"  页面 {pages} 个：全部沿用上次") + f"（共 {summary['files']} 个文件，{mb:.1f} MB）",
                f"  读取 {rows['read']} 行 = 接受 {rows['accepted']} + 拒绝 {rows['rejected']} + 跳过（空行/合计）{rows['skipped']}",
                (f"  数据错误 {errors} 个，警告 {warnings} 个，逐格说明见 {issues_at}" if errors or warnings
-                else "  没有数据错误或警告")]
+                else "  没有数据错误或警告"), *privacy_lines(g("privacy"), zh)]
         if summary["feedback"]:
             out.append(f"  反馈工作簿：{summary['feedback']}（发回给客户经理，不要发布）")
         if published:
@@ -261,7 +267,7 @@ def summary_lines(summary: dict[str, Any], output: Path, published: Path | None,
            f"  Rows read {rows['read']} = accepted {rows['accepted']} + rejected {rows['rejected']}"
            f" + skipped (blank/total) {rows['skipped']}",
            (f"  {errors} data errors, {warnings} warnings; each cell explained in {issues_at}" if errors or warnings
-            else "  No data errors or warnings")]
+            else "  No data errors or warnings"), *privacy_lines(g("privacy"), zh)]
     if summary["feedback"]:
         out.append(f"  Feedback workbooks: {summary['feedback']} (send them back to the reps; do not publish)")
     if published:

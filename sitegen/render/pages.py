@@ -23,6 +23,7 @@ from ..measures import AccountFacts, Measures, Scope
 from ..measures.activity import RepActivity, Week
 from ..measures.coverage import attitude_score
 from ..model import Dataset
+from ..privacy import privacy_summary
 from ..weekly import Weekly
 from .env import money
 from .notes import render_notes
@@ -282,7 +283,8 @@ class Pages:
         return self._render("quality.html", Urls.QUALITY, "quality", self.t("nav.quality"),
                             issues=issues, groups=group_issues(issues), kinds=issue_kinds(issues),
                             sheets=self.report.sheets, known_accounts=self.m.index.accounts, charts=figs,
-                            series=series, unreadable=unreadable)
+                            series=series, unreadable=unreadable,
+                            privacy=privacy_summary(self.report, self.config))
 
     def changes(self) -> tuple[str, str]:
         w = self.week

@@ -98,8 +98,8 @@ def normalise_header(label: object) -> str:
 
 def _words(label: object) -> set[str]:
     s = unicodedata.normalize("NFKC", str(label or ""))
-    s = re.sub(r"([a-z])([A-Z])", r"\1 \2", s).casefold()  # MobilePhone -> mobile phone
-    return set(re.findall(r"[a-z]+", s))
+    split = re.sub(r"([a-z])([A-Z])", r"\1 \2", s).casefold()  # MobilePhone -> mobile phone (and WeChat too)
+    return set(re.findall(r"[a-z]+", split)) | set(re.findall(r"[a-z]+", s.casefold()))
 
 
 _EXACT: dict[str, str] = {}
@@ -124,6 +124,8 @@ def builtin_kind(label: object) -> str:
             return kind
     if "id" in words and words & {"card", "number", "no"} and len(words) <= 3:  # ID card, ID no.
         return "id_number"
+    if "address" in words and words & {"home", "private", "personal", "residential", "residence"}:
+        return "address"
     return ""
 
 
@@ -431,10 +433,12 @@ def summary_lines(info: dict[str, Any] | None, zh: bool) -> list[str]:
     sep = "、" if zh else ", "
     out = []
     if info.get("withheld"):
-        cols = sep.join(f"{label}{'：' if zh else ': '}{t('privacy.kind.' + kind)}" if label != t("privacy.kind." + kind)
-                        else label for label, kind, _n, _s in info["withheld"][:12])
-        more = len(info["withheld"]) - 12
-        out.append(t("privacy.summary_withheld", n=len(info["withheld"]), cols=cols + (f"{sep}…" if more > 0 else "")))
+        by_kind: dict[str, list[str]] = {}
+        for label, kind, _n, _s in info["withheld"]:
+            by_kind.setdefault(kind, []).append(label)
+        cols = ("；" if zh else "; ").join(f"{t('privacy.kind.' + kind)}{'：' if zh else ': '}{sep.join(labels)}"
+                                          for kind, labels in by_kind.items())
+        out.append(t("privacy.summary_withheld", n=len(info["withheld"]), cols=cols))
     if info.get("masked_total"):
         cols = sep.join(f"{label or '—'} {n}" for label, n in info["masked"][:8])
         out.append(t("privacy.summary_masked", n=info["masked_total"], cols=cols))

@@ -130,7 +130,16 @@ def make_handler(root: Path, state: _State) -> type[http.server.SimpleHTTPReques
                     self._send(_RELOAD_JS, "text/javascript; charset=utf-8", head)
                     return
                 path = self.translate_path(self.path)
-                if Path(path).is_dir() and (Path(path) / "index.html").is_file():
+                if Path(path).is_dir():
+                    if not (Path(path) / "index.html").is_file():
+                        self.send_error(404)  # never a listing of the folder's files
+                        return
+                    if not self.path.split("?", 1)[0].endswith("/"):  # relative links need the slash
+                        self.send_response(301)
+                        self.send_header("Location", self.path.split("?", 1)[0] + "/")
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
                     path = str(Path(path) / "index.html")
                 if path.endswith(".html") and Path(path).is_file():
                     html = _META.sub(f'<meta http-equiv="Content-Security-Policy" content="{served_policy}">'

@@ -42,7 +42,7 @@ from .incremental import ReadStats, cached_reader
 from .issues import Report
 from .load import Loaded, find, load
 from .measures import compute
-from .privacy import mask_dataset, privacy_summary
+from .privacy import mask_dataset, masked_file_names, privacy_summary
 from .privacy import summary_lines as privacy_lines
 from .progress import Bars
 from .publish import BuildLock, LockedError, copy_site, recover
@@ -126,17 +126,19 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
         # the one place where published text is masked (privacy.py): everything below shows `dataset` and
         # `report`; the feedback workbooks (for the rep, outside the site) keep the original
         dataset, report = mask_dataset(loaded.dataset, loaded.report, config)
+        shown_as = masked_file_names(config)  # the records' files are named as the site shows them
+        stale = {shown_as(rel): when for rel, when in stats.stale.items()}
         # the feedback workbooks need only what was read: they are written meanwhile, in another process
         with frozen_heap(), background(write_build_feedback, loaded, config, input_dir) as feedback_job:
             with collector_paused():
                 measures = compute(dataset, report.issues, config, opts.as_of)
                 lap("measures")
                 weekly = weekly_view(config, dataset, data.summary(measures, report), opts.as_of,
-                                     load_history(config), stats.stale)
+                                     load_history(config), stale)
                 lap("weekly")
             # a workbook whose last good data stands in for this week's unreadable file is not what its
             # digest says: its records are never keyed by it
-            sources = {rel: d for rel, d in inputs.digests.items() if rel not in stats.stale}
+            sources = {shown_as(rel): d for rel, d in inputs.digests.items() if rel not in stats.stale}
             exports = open_export_caches(config, opts.as_of, sources, code)
             try:
                 with bars.step("render") as rendering:

@@ -330,6 +330,12 @@ class Masking:
         return (file if f == file else f), (sheet if s == sheet else s)
 
 
+def masked_file_names(config: Config) -> Callable[[str], str]:
+    """A workbook's path as the site names it (the same masking as the records' sources)."""
+    m = Masking(config, Counter())
+    return lambda rel: m.place(rel, "")[0]
+
+
 def _text_fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls) if f.name not in _KEEP and f.name not in ("src", "private", "projects"))
 
@@ -431,16 +437,26 @@ def summary_lines(info: dict[str, Any] | None, zh: bool) -> list[str]:
         return []
     t = Translator("zh" if zh else "en")
     sep = "、" if zh else ", "
+    if zh:
+        def name(label: str) -> str:
+            return label
+    else:
+        from .forms import BASE_FORMS
+
+        english = {c.label: c.en for f in BASE_FORMS for c in f.columns if c.en}
+
+        def name(label: str) -> str:  # a standard column by its English name; a header as typed
+            return english.get(label, label)
     out = []
     if info.get("withheld"):
         by_kind: dict[str, list[str]] = {}
         for label, kind, _n, _s in info["withheld"]:
-            by_kind.setdefault(kind, []).append(label)
+            by_kind.setdefault(kind, []).append(name(label))
         cols = ("；" if zh else "; ").join(f"{t('privacy.kind.' + kind)}{'：' if zh else ': '}{sep.join(labels)}"
                                           for kind, labels in by_kind.items())
         out.append(t("privacy.summary_withheld", n=len(info["withheld"]), cols=cols))
     if info.get("masked_total"):
-        cols = sep.join(f"{label or '—'} {n}" for label, n in info["masked"][:8])
+        cols = sep.join(f"{name(label) or '—'} {n}" for label, n in info["masked"][:8])
         out.append(t("privacy.summary_masked", n=info["masked_total"], cols=cols))
     if info.get("public"):
         out.append(t("privacy.summary_public", cols=sep.join(info["public"])))

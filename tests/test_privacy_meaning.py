@@ -340,3 +340,39 @@ def test_a_cross_team_problem_shows_in_both_sites_with_the_other_side_withheld(c
 def test_config_defaults() -> None:
     cfg = Config(root=Path("/tmp"))
     assert cfg.mask_values and cfg.public_fields == () and cfg.unmasked_fields == ()
+
+
+def test_masking_happens_once_and_can_be_turned_off_per_column() -> None:
+    from sitegen.issues import Issue, Report, Severity, SheetCount
+    from sitegen.model import Account, Dataset, FollowUp, KeyPerson, Source
+    from sitegen.privacy import mask_dataset
+
+    src = Source("华东一组/张三 13912345678.xlsx", "跟进13800001111", 2)
+    ds = Dataset(
+        accounts=(Account("KA-13912345678", "某集团", "张三", "华东一组", notes="电话 13912345678",
+                          website="mail to a@b.cn", extra=(("付款信息", "卡 6222021234567890123"),), src=src),),
+        key_persons=(KeyPerson("KA-13912345678", "李四", strategy="先打 010-62345678", src=src),),
+        followups=(FollowUp(AS_OF, "KA-13912345678", "张三", content="回电 13912345678", src=src),),
+    )
+    report = Report((Issue(Severity.WARNING, "x", "值“13912345678”不对", src.file, src.sheet, "A2", "张三"),),
+                    (SheetCount(src.file, src.sheet, "followup", "张三", 1, 1, 0, 0),))
+    root = Path("/tmp")
+    shown, rep = mask_dataset(ds, report, Config(root=root))
+    a, p, f = shown.accounts[0], shown.key_persons[0], shown.followups[0]
+    assert a.id == "KA-13912345678" and f.account_id == a.id  # identifiers are never changed
+    assert a.notes == "电话 139****5678" and a.website == "mail to a***@b.cn"
+    assert a.extra == (("付款信息", "卡 6222***********0123"),)
+    assert p.strategy == "先打 010-****5678" and f.content == "回电 139****5678"
+    assert a.src is not None and a.src.file == "华东一组/张三 139****5678.xlsx" and a.src.sheet == "跟进138****1111"
+    assert rep.issues[0].message == "值“139****5678”不对" and rep.issues[0].file == a.src.file
+    assert rep.sheets[0].sheet == "跟进138****1111"
+    assert dict(((label, n) for _f, _s, label, n in rep.masked)) == {"备注": 1, "网站": 1, "付款信息": 1, "应对策略": 1,
+                                                                     "主要内容": 1}
+    # the originals are untouched (the feedback workbooks are written from them)
+    assert ds.accounts[0].notes == "电话 13912345678" and report.issues[0].file == src.file
+    # per column, and altogether
+    shown, _ = mask_dataset(ds, report, Config(root=root, unmasked_fields=("备注", "网站")))
+    assert shown.accounts[0].notes == "电话 13912345678" and shown.accounts[0].website == "mail to a@b.cn"
+    assert shown.followups[0].content == "回电 139****5678"
+    shown, rep = mask_dataset(ds, report, Config(root=root, mask_values=False))
+    assert shown == ds and rep.issues == report.issues and rep.masked == ()

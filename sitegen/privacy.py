@@ -187,7 +187,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("landline", re.compile(_D + r"(?:[(（]0\d{2,3}[)）][ \-]?|0\d{2,3}[ \-])\d{3,4}[ \-]?\d{4}(?:[ \-]?(?:转|ext\.?|-)\s?\d{1,6})?" + _E
                             + r"|" + _D + r"0[1-9]\d{9,10}" + _E)),
 )
-_HINT = re.compile(r"@|\d{4}|\d[ \-]\d")
+_HINT = re.compile(r"[@＠]|\d{4}|\d[ \-－]\d")  # \d: full-width digits too
 
 
 def _digits_masked(s: str, keep_head: int, keep_tail: int) -> str:
@@ -218,11 +218,13 @@ _MEMO: dict[str, str] = {}
 
 def mask_text(text: str) -> str:
     """`text` with personal numbers and e-mail addresses masked (the same text when there are none)."""
-    if not text or not _HINT.search(text.translate(_FOLD)):
+    if not text:
         return text
     done = _MEMO.get(text)
     if done is not None:
         return done
+    if not _HINT.search(text):
+        return text
     folded = text.translate(_FOLD)
     spans: list[tuple[int, int, str]] = []
     for kind, pattern in _PATTERNS:
@@ -253,6 +255,8 @@ def mask_text(text: str) -> str:
 
 # the standard column each masked attribute is filled from (its name in `unmasked_fields` and in the summary)
 _LABELS: dict[str, dict[str, str]] = {}
+_LABELS_OF = _LABELS
+_QUICK = re.compile(r"[\d@＠]")
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -279,11 +283,19 @@ class Masking:
     counts: Counter[tuple[str, str, str]]
 
     def __post_init__(self) -> None:
-        self.unmasked = frozenset(normalise_header(f) for f in getattr(self.config, "unmasked_fields", ()))
+        unmasked = frozenset(normalise_header(f) for f in getattr(self.config, "unmasked_fields", ()))
         self.off = not getattr(self.config, "mask_values", True)
+        self._skip: dict[str, bool] = {}
+        self._unmasked = unmasked
+        self._places: dict[tuple[str, str], tuple[str, str]] = {}
 
     def text(self, value: str, label: str, src: Source | None) -> str:
-        if self.off or not value or normalise_header(label) in self.unmasked:
+        if self.off or not value:
+            return value
+        skip = self._skip.get(label)
+        if skip is None:
+            skip = self._skip[label] = normalise_header(label) in self._unmasked
+        if skip:
             return value
         out = mask_text(value)
         if out is not value and out != value:
@@ -294,33 +306,42 @@ class Masking:
         out = tuple((self.text(k, "", src) if k else k, self.text(v, k, src)) for k, v in pairs)
         return pairs if out == pairs else out
 
-    def record(self, rec: Any, form: str, names: Iterable[str]) -> Any:
+    def record(self, rec: Any, form: str, names: tuple[str, ...]) -> Any:
         src = getattr(rec, "src", None)
-        labels = _labels()[form]
         changes: dict[str, Any] = {}
-        for name in names:
-            v = getattr(rec, name)
-            new: Any
-            if name == "extra":
-                new = self.pairs(v, src)
-            elif v.__class__ is str:
-                new = self.text(v, labels.get(name, name), src)
-            elif v.__class__ is tuple and v and all(x.__class__ is str for x in v):
-                new = tuple(self.text(x, labels.get(name, name), src) for x in v)
-            else:
-                continue
-            if new is not v and new != v:
-                changes[name] = new
+        if not self.off:
+            labels = _LABELS_OF[form] if _LABELS_OF else _labels()[form]
+            quick = _QUICK.search
+            for name in names:
+                v = getattr(rec, name)
+                if not v:
+                    continue
+                new: Any
+                if v.__class__ is str:  # most texts hold no digit and no @: one quick look
+                    if not quick(v):
+                        continue
+                    new = self.text(v, labels.get(name, name), src)
+                elif name == "extra":
+                    new = self.pairs(v, src)
+                else:
+                    new = tuple(self.text(x, labels.get(name, name), src) for x in v)
+                if new is not v and new != v:
+                    changes[name] = new
         src_new = self.source(src)
         if src_new is not src:
             changes["src"] = src_new
         return replace(rec, **changes) if changes else rec
 
     def source(self, src: Source | None) -> Source | None:
-        if src is None:
-            return None
-        file, sheet = self.place(src.file, src.sheet)
-        return src if file is src.file and sheet is src.sheet else replace(src, file=file, sheet=sheet)
+        if src is None or self.off:
+            return src
+        key = (src.file, src.sheet)
+        shown = self._places.get(key)
+        if shown is None:
+            shown = self._places[key] = self.place(src.file, src.sheet)
+        if shown == key:
+            return src
+        return replace(src, file=shown[0], sheet=shown[1])
 
     def place(self, file: str, sheet: str) -> tuple[str, str]:
         """File and sheet names as shown on the site (never counted: they are not column values)."""
@@ -336,8 +357,13 @@ def masked_file_names(config: Config) -> Callable[[str], str]:
     return lambda rel: m.place(rel, "")[0]
 
 
+_TEXT_TYPES = ("str", "tuple[str, ...]", "tuple[tuple[str, str], ...]")
+
+
 def _text_fields(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls) if f.name not in _KEEP and f.name not in ("src", "private", "projects"))
+    """The attributes of a record that hold text (str, tuples of str, the extra columns' pairs)."""
+    return tuple(f.name for f in fields(cls) if f.name not in _KEEP and f.name not in ("src", "private", "projects")
+                 and str(f.type) in _TEXT_TYPES)
 
 
 def mask_dataset(dataset: Dataset, report: Report, config: Config) -> tuple[Dataset, Report]:

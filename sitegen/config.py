@@ -157,7 +157,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("strict_categories", "list[str]", ["战略客户", "重要客户"], "使用较严停滞天数的客户类别"),
     Setting("private_fields", "list[str]", list(DEFAULT_PRIVATE),
             "不在网站上公开的列（按列名；电话、邮箱、生日、身份证、住址、微信、QQ、家庭、爱好、籍贯等个人信息列无论叫什么都不公开）"),
-    Setting("public_fields", "list[str]", [], "按列名有意公开的列（即使它看起来是个人信息，如客户的总机“电话”）；构建摘要会列出"),
+    Setting("public_fields", "list[str]", [], "按列名有意公开的列（即使它看起来是个人信息，如客户的总机“电话”），其中的号码也不遮盖；构建摘要会列出"),
     Setting("mask_values", "bool", True, "在公开的文字中遮盖手机号、座机号、邮箱、身份证号和银行卡号（如 138****5678）"),
     Setting("unmasked_fields", "list[str]", [], "不遮盖号码和邮箱的列（按列名，如 网站）"),
     Setting("attitude_scores", "dict", dict(ATTITUDE_SCORES), "态度的分值，用于加权支持度"),

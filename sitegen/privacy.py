@@ -283,7 +283,9 @@ class Masking:
     counts: Counter[tuple[str, str, str]]
 
     def __post_init__(self) -> None:
-        unmasked = frozenset(normalise_header(f) for f in getattr(self.config, "unmasked_fields", ()))
+        # a column published on purpose (public_fields) is published as typed, too
+        unmasked = frozenset(normalise_header(f) for f in (*getattr(self.config, "unmasked_fields", ()),
+                                                             *getattr(self.config, "public_fields", ())))
         self.off = not getattr(self.config, "mask_values", True)
         self._skip: dict[str, bool] = {}
         self._unmasked = unmasked

@@ -30,6 +30,7 @@ from test_privacy import Corpus
 
 from sitegen.build import BuildOptions, build
 from sitegen.config import Config, config_from_dict, load_config
+from sitegen.issues import Report
 from sitegen.privacy import builtin_kind, classifier, mask_text, normalise_header
 
 AS_OF = date(2026, 11, 20)
@@ -376,3 +377,13 @@ def test_masking_happens_once_and_can_be_turned_off_per_column() -> None:
     assert shown.followups[0].content == "回电 139****5678"
     shown, rep = mask_dataset(ds, report, Config(root=root, mask_values=False))
     assert shown == ds and rep.issues == report.issues and rep.masked == ()
+
+
+def test_a_column_published_on_purpose_is_not_masked() -> None:
+    from sitegen.model import Account, Dataset
+    from sitegen.privacy import mask_dataset
+
+    ds = Dataset(accounts=(Account("KA-1", "某集团", "张三", "华东一组", extra=(("总机", "0571-88886666"),
+                                                                          ("付款信息", "0571-88886666")),),))
+    shown, _ = mask_dataset(ds, Report(), Config(root=Path("/tmp"), public_fields=("总机",)))
+    assert shown.accounts[0].extra == (("总机", "0571-88886666"), ("付款信息", "0571-****6666"))

@@ -45,6 +45,8 @@ from .incremental import ReadStats, cached_reader, with_unreadable_folders
 from .issues import Report, all_rejected, unread_files
 from .load import Loaded, find, load
 from .measures import compute
+from .privacy import mask_dataset, masked_file_names, privacy_summary
+from .privacy import summary_lines as privacy_lines
 from .progress import Bars
 from .publish import BuildLock, LockedError, copy_site, recover, share_root
 from .render import data, parallel
@@ -138,22 +140,27 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
                 else f"strict mode: {report.errors} errors, {report.warnings} warnings; the site was not built")
             return BuildResult(1, output, errors=report.errors, warnings=report.warnings,
                                seconds=time.perf_counter() - t0)
+        # the one place where published text is masked (privacy.py): everything below shows `dataset` and
+        # `report`; the feedback workbooks (for the rep, outside the site) keep the original
+        dataset, report = mask_dataset(loaded.dataset, loaded.report, config)
+        shown_as = masked_file_names(config)  # the records' files are named as the site shows them
+        stale = {shown_as(rel): when for rel, when in stats.stale.items()}
         # the feedback workbooks need only what was read: they are written meanwhile, in another process
         with frozen_heap(), background(write_build_feedback, loaded, config, input_dir) as feedback_job:
             with collector_paused():
-                measures = compute(loaded.dataset, report.issues, config, opts.as_of)
+                measures = compute(dataset, report.issues, config, opts.as_of)
                 lap("measures")
-                weekly = weekly_view(config, loaded.dataset, data.summary(measures, report), opts.as_of,
-                                     load_history(config), stats.stale)
+                weekly = weekly_view(config, dataset, data.summary(measures, report), opts.as_of,
+                                     load_history(config), stale)
                 lap("weekly")
             # a workbook whose last good data stands in for this week's unreadable file is not what its
             # digest says: its records are never keyed by it
-            sources = {rel: d for rel, d in inputs.digests.items() if rel not in stats.stale}
+            sources = {shown_as(rel): d for rel, d in inputs.digests.items() if rel not in stats.stale}
             exports = open_export_caches(config, opts.as_of, sources, code)
             try:
                 with bars.step("render") as rendering, disk_full_said(output.parent, need, zh):
                     templates = template_cache_dir(config.state_dir / "cache" / "templates", code)
-                    written = write_site(SiteRecipe(loaded.dataset, report, measures, config, weekly,
+                    written = write_site(SiteRecipe(dataset, report, measures, config, weekly,
                                                     opts.as_of, exports, templates), output, last, zh, sources,
                                          progress=rendering.to)
             except RenderError as exc:
@@ -180,6 +187,7 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             "sites": [a.name for a in config.audiences],
             "all_rejected": [list(x) for x in all_rejected(report)],
             "unread": [[f, m] for f, m in unread_files(report) if f not in stats.stale],
+            "privacy": privacy_summary(report, config),
         }
         fb = feedback.resolve() if feedback else None
         state.save(Manifest(inputs.key, str(output), listing(output), written.fingerprints, summary,
@@ -299,7 +307,7 @@ def summary_lines(summary: dict[str, Any], output: Path, published: Path | None,
                 else f"  页面 {pages} 个：全部沿用上次") + f"（共 {summary['files']} 个文件，{mb:.1f} MB）",
                f"  读取 {rows['read']} 行 = 接受 {rows['accepted']} + 拒绝 {rows['rejected']} + 跳过（空行/合计）{rows['skipped']}",
                (f"  数据错误 {errors} 个，警告 {warnings} 个，逐格说明见 {issues_at}" if errors or warnings
-                else "  没有数据错误或警告")]
+                else "  没有数据错误或警告"), *privacy_lines(g("privacy"), zh)]
         if summary["feedback"]:
             out.append(f"  反馈工作簿：{summary['feedback']}（发回给客户经理，不要发布）")
         if published:
@@ -314,7 +322,7 @@ def summary_lines(summary: dict[str, Any], output: Path, published: Path | None,
            f"  Rows read {rows['read']} = accepted {rows['accepted']} + rejected {rows['rejected']}"
            f" + skipped (blank/total) {rows['skipped']}",
            (f"  {errors} data errors, {warnings} warnings; each cell explained in {issues_at}" if errors or warnings
-            else "  No data errors or warnings")]
+            else "  No data errors or warnings"), *privacy_lines(g("privacy"), zh)]
     if summary["feedback"]:
         out.append(f"  Feedback workbooks: {summary['feedback']} (send them back to the reps; do not publish)")
     if published:

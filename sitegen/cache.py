@@ -23,6 +23,7 @@ from pathlib import Path
 from . import __version__
 from .config import Config
 from .normalise import same_reading
+from .privacy import RULES_DIGEST
 from .read.discover import InputFile
 from .read.extract import WorkbookResult, file_digest
 
@@ -39,6 +40,8 @@ def read_fingerprint(config: Config, as_of: date | None = None) -> str:
         "stages": [s.name for s in config.stages],
         "stage_aliases": sorted(config.stage_aliases.items()),
         "private": list(config.private_fields),
+        "public": list(config.public_fields),
+        "privacy": RULES_DIGEST,  # the built-in private-by-meaning rules (privacy.py)
         "scores": list(config.score_dimensions),
         "aliases": config.aliases,
         "value_aliases": config.value_aliases,

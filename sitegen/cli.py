@@ -146,7 +146,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
     cfg = _config(args)
-    return serve(cfg, port=args.port, as_of=_as_of(args.as_of) if args.as_of else None, echo=_print)
+    return serve(cfg, port=args.port, host=args.host, as_of=_as_of(args.as_of) if args.as_of else None, echo=_print)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -193,6 +193,8 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="构建并在本机预览网站，工作簿保存后自动刷新")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--host", default="127.0.0.1",
+                   help="监听的地址（默认 127.0.0.1，只有本机能打开；0.0.0.0 让局域网中的其他电脑也能打开）")
     s.add_argument("--config")
     s.add_argument("--as-of")
     s.set_defaults(func=cmd_serve)

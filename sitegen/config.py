@@ -96,6 +96,9 @@ class Config:
     stale_days_strict: int = 14
     strict_categories: tuple[str, ...] = ("战略客户", "重要客户")
     private_fields: tuple[str, ...] = DEFAULT_PRIVATE
+    public_fields: tuple[str, ...] = ()  # published on purpose although private by meaning (privacy.py)
+    mask_values: bool = True  # mask phone numbers, e-mail addresses, ID and card numbers in published text
+    unmasked_fields: tuple[str, ...] = ()  # columns whose text is published unmasked
     attitude_scores: dict[str, int] = field(default_factory=lambda: dict(ATTITUDE_SCORES))
     score_dimensions: tuple[str, ...] = DEFAULT_SCORES
     aliases: dict[str, dict[str, list[str]]] = field(default_factory=dict)
@@ -167,7 +170,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("stale_days", "int", 30, "超过多少天未接触算“停滞客户”"),
     Setting("stale_days_strict", "int", 14, "重点类别客户的停滞天数"),
     Setting("strict_categories", "list[str]", ["战略客户", "重要客户"], "使用较严停滞天数的客户类别"),
-    Setting("private_fields", "list[str]", list(DEFAULT_PRIVATE), "不在网站上公开的列（按标准列名）"),
+    Setting("private_fields", "list[str]", list(DEFAULT_PRIVATE),
+            "不在网站上公开的列（按列名；电话、邮箱、生日、身份证、住址、微信、QQ、家庭、爱好、籍贯等个人信息列无论叫什么都不公开）"),
+    Setting("public_fields", "list[str]", [], "按列名有意公开的列（即使它看起来是个人信息，如客户的总机“电话”），其中的号码也不遮盖；构建摘要会列出"),
+    Setting("mask_values", "bool", True, "在公开的文字中遮盖手机号、座机号、邮箱、身份证号和银行卡号（如 138****5678）"),
+    Setting("unmasked_fields", "list[str]", [], "不遮盖号码和邮箱的列（按列名，如 网站）"),
     Setting("attitude_scores", "dict", dict(ATTITUDE_SCORES), "态度的分值，用于加权支持度"),
     Setting("score_dimensions", "list[str]", list(DEFAULT_SCORES), "竞争分析的评分维度（每个维度一列，1–5 分）"),
     Setting("aliases", "dict", {}, "列名别名：表单（customer/competition/keyperson/followup/targets）-> 标准列名 -> 别名列表"),

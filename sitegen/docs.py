@@ -467,7 +467,10 @@ CONFIG_EXAMPLES: dict[str, str] = {
     ),
     "stage_aliases": "stage_aliases:\n  方案设计: 提案\n  Closed Won: 赢单",
     "strict_categories": "strict_categories: [战略客户]",
-    "private_fields": "private_fields: [电话, 邮箱, 生日, 籍贯, 爱好, 家庭情况, 个人需求]",
+    "private_fields": "private_fields: [电话, 邮箱, 生日, 籍贯, 爱好, 家庭情况, 个人需求, 内部评价]",
+    "public_fields": "public_fields: [总机]   # 客户的总机号码是公开信息",
+    "mask_values": "mask_values: false",
+    "unmasked_fields": "unmasked_fields: [网站, 付款信息]",
     "attitude_scores": "attitude_scores:\n  恶意拆台: -5",
     "score_dimensions": "score_dimensions: [市场关系, 产品技术, 商务, 服务]",
     "aliases": "aliases:\n  customer:\n    客户经理: [业务经理]\n    所属团队: [分区]\n  followup:\n    日期: [走访日期]",
@@ -583,6 +586,17 @@ _SETTING_NOTES: dict[str, Any] = {
     "private_fields": (
         "这些列的内容不会写进网站（包括搜索索引和下载的 Excel），只留在原工作簿和反馈工作簿中。"
         "按标准列名填写；表中不认识的附加列按其表头文字匹配。"
+        "个人信息列（电话、手机、Mobile、邮箱、生日、出生年月、身份证、家庭住址、微信、QQ、家庭、爱好、籍贯等）"
+        "无论叫什么、在哪种表格中都不公开，不必列在这里；这里列出的是另外不想公开的列。"
+        "详见 docs/security.md 的“个人信息”一节。"
+    ),
+    "public_fields": (
+        "按个人信息的含义本不公开、但确实要公开的列（按表头文字，大小写、全半角、空格和标点不计）。"
+        "每次构建的摘要和数据质量页会列出它们。"
+    ),
+    "mask_values": (
+        "公开的文字（备注、跟进内容、应对策略、附加列、文件名和工作表名）中的手机号、带区号的座机号、邮箱、"
+        "18 位身份证号和银行卡号在网站上显示为 138****5678、l***@corp.cn 的形式；反馈工作簿保留原样。"
     ),
     "publish": "也可以在命令行用 `sitegen build --publish 文件夹` 指定。",
     "money_scale": "只影响不带单位的纯数字；写了“万”“元”“亿”的金额按单位换算。",

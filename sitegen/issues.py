@@ -321,6 +321,10 @@ class SheetCount:
 class Report:
     issues: tuple[Issue, ...] = ()
     sheets: tuple[SheetCount, ...] = field(default_factory=tuple)
+    # personal data (privacy.py), counts only, never values: (file, sheet, column, kind, values) set apart as
+    # private, and (file, sheet, column, values) whose phone numbers or addresses were masked
+    withheld: tuple[tuple[str, str, str, str, int], ...] = ()
+    masked: tuple[tuple[str, str, str, int], ...] = ()
 
     def count(self, severity: Severity) -> int:
         return sum(1 for i in self.issues if i.severity is severity)

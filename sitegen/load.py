@@ -11,6 +11,7 @@ from .assemble import assemble
 from .config import Config
 from .issues import Issue, Report, sort_issues
 from .model import Dataset
+from .privacy import withheld_columns
 from .read.discover import InputFile, discover
 from .read.extract import ReadContext, WorkbookResult
 from .read.pool import read_all
@@ -58,7 +59,8 @@ def combine(results: list[WorkbookResult], skipped: list[Issue], files: list[Inp
     for r in results:
         for key in [(i.file, i.sheet) for i in r.issues] + [(s.file, s.sheet) for s in r.sheets]:
             order.setdefault(key, len(order))
-    report = Report(tuple(sort_issues(issues, order)), tuple(assembled.sheets))
+    report = Report(tuple(sort_issues(issues, order)), tuple(assembled.sheets),
+                    withheld=withheld_columns(results, config))
     # the rows now live in the dataset: the results keep what feedback needs (owner, digest, issues)
     kept = tuple(replace(r, rows=[], blocks=None) for r in results)
     return Loaded(assembled.dataset, report, kept, tuple(files))

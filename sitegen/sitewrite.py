@@ -60,7 +60,7 @@ def site_parts_for(dataset: Dataset, report: Report, measures: Measures, config:
                                          template_cache=templates))]
     parts = []
     for audience in config.audiences:
-        ds, rep = restrict(dataset, report, audience)
+        ds, rep = restrict(dataset, report, audience, config.language)
         m = measures if not audience.teams else compute(ds, rep.issues, config, as_of)
         view = weekly if not audience.teams else weekly.for_accounts({a.id for a in ds.accounts})
         cfg = replace(config, title=f"{config.title} · {audience.title}")

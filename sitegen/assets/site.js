@@ -209,3 +209,8 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+
+// A filter form never submits (the pages' policy has form-action 'none'): Enter in a field only filters.
+document.addEventListener("submit", function (e) {
+  if (e.target && e.target.matches && e.target.matches("form.filters")) e.preventDefault();
+});

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..cells import a1, col_letter
 from ..config import Config
-from ..forms import Column, FormSpec, Kind, forms_for, header_key
+from ..forms import Column, FormSpec, Kind, forms_for
 from ..forms.values import ENUM_ALIASES, ENUMS, SUBTOTAL_WORDS
 from ..i18n import Translator
 from ..issues import Issue, Severity, SheetCount, make_issue
@@ -41,6 +41,7 @@ from ..normalise import (
     parse_yuan,
     text,
 )
+from ..privacy import Classifier, classifier
 from .discover import InputFile
 from .formulas import CellProblem
 from .layout import CardLayout, Grid, Matcher, TableLayout, detect_card, detect_table, fill_merged, near_miss
@@ -443,8 +444,18 @@ def _is_example(values: list[object]) -> bool:
     return False
 
 
-def _private_labels(cfg: Config) -> set[str]:
-    return {header_key(p) for p in cfg.private_fields}
+def _private_column(cls: Classifier, col: Column, typed: str) -> bool:
+    """A standard column is private by its standard name (电话, 生日...), or, for free text, by the header
+    as typed (`地址（家庭）` read as 地址); never a required one."""
+    if col.required:
+        return False
+    if col.kind is Kind.TEXT or col.kind is Kind.MARKDOWN:
+        return cls.is_private(typed, col.label)
+    return cls.is_private(col.label)
+
+
+def _typed_header(grid: Grid, rows: tuple[int, ...], c: int) -> str:
+    return " ".join(text(v) for v in (grid.value(r, c) for r in rows) if not is_blank(v))
 
 
 def _required_ok(form: FormSpec, present: set[str], cfg: Config, owner: str) -> list[Column]:
@@ -495,7 +506,7 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
                 skipped += 1
         result.sheets.append(SheetCount(f.rel, sheet.name, form.key, owner, read, 0, read - skipped, skipped))
         return
-    private = _private_labels(cfg)
+    private = classifier(cfg)
     cols = table.all_columns()
     letters = {col.key: col_letter(c) for c, col in cols}
     shared_columns = tuple(letters.items())
@@ -511,10 +522,10 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
             memos[col] = ({}, _converter(col, ctx))
     plan = [(c, col.key, *memos.get(col, (None, None)),
              col.required and not _derivable(col, form, table, cfg, owner),  # blank: report value-missing
-             header_key(col.label) in private and not col.required,  # kept as a private field
+             _private_column(private, col, _typed_header(grid, table.header_rows, c)),  # kept as a private field
              col, col.en if en and col.en else col.label, letters[col.key])  # the column's name in messages
             for c, col in cols]
-    extras = [(c, label, header_key(label) in private) for c, label in sorted(table.extras.items())]
+    extras = [(c, label, private.is_private(label)) for c, label in sorted(table.extras.items())]
     rep_col = next((c for c, col in cols if col.key == "rep"), None)
     id_col = next((c for c, col in cols if col.key == "account_id"), None)
     idents = _IDENTS
@@ -782,7 +793,7 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
     id_value = grid.value(id_raw[1], id_raw[2]) if id_raw else ""
     account = ident(id_value) if not is_blank(id_value) and id_value.__class__ is not CellProblem else ""
     rr = _RowReader(ctx, f.rel, sheet.name, rep, account)
-    private = _private_labels(cfg)
+    private = classifier(cfg)
     values: dict[str, object] = {}
     cells: list[tuple[str, str]] = []
     priv: list[tuple[str, str]] = []
@@ -801,7 +812,7 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
             rr.errors += i.severity.value == "error"
             rr.issues.append(i)
             continue
-        if header_key(col.label) in private and not col.required:
+        if _private_column(private, col, text(grid.value(r, c - 1)) if c > 0 else ""):
             priv.append((col.label, text(raw)[: cfg.max_text_length]))
             continue
         v = rr.value(col, raw, ref)
@@ -821,7 +832,7 @@ def _read_card(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Grid
             rr.issues.append(problem_issue(raw, None, label, ctx.lang, f.rel, sheet.name,  # type: ignore[arg-type]
                                            a1(*grid.home(r, c)), rep, account))
             continue
-        (priv if header_key(label) in private else extra).append((label[:60], text(raw)[: cfg.max_text_length]))
+        (priv if private.is_private(label) else extra).append((label[:60], text(raw)[: cfg.max_text_length]))
     result.issues.extend(rr.issues)
     ok = rr.errors == 0
     if ok:

@@ -28,6 +28,8 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
+from ..security import site_policy
+
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
                    0x2028: "\\u2028", 0x2029: "\\u2029"}
 
@@ -162,4 +164,5 @@ def make_env(layouts_dir: Path | None, bytecode: Path | None = None) -> Environm
         bytecode_cache=TemplateCache(bytecode) if bytecode is not None else None,
     )
     env.filters.update(json_script=json_for_script, money=money, percent=percent, isodate=isodate, number=number)
+    env.globals["csp"] = site_policy()
     return env

@@ -23,6 +23,7 @@ from ..measures import AccountFacts, Measures, Scope
 from ..measures.activity import RepActivity, Week
 from ..measures.coverage import attitude_score
 from ..model import Dataset
+from ..privacy import privacy_summary
 from ..weekly import Weekly
 from .env import money
 from .notes import render_notes
@@ -284,7 +285,7 @@ class Pages:
                             issues=issues, groups=group_issues(issues), kinds=issue_kinds(issues),
                             sheets=self.report.sheets, known_accounts=self.m.index.accounts, charts=figs,
                             series=series, unreadable=unreadable, all_rejected=all_rejected(self.report),
-                            not_read=not_read)
+                            not_read=not_read, privacy=privacy_summary(self.report, self.config))
 
     def changes(self) -> tuple[str, str]:
         w = self.week

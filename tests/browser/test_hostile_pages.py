@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import pytest
+from known_issues import known_issue20_violation
 
 AS_OF = date(2026, 11, 20)
 HTML_PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
@@ -192,7 +193,8 @@ class Visit:
         self.context = browser.new_context()
         self.page = self.context.new_page()
         self.page.on("dialog", self._dialog)
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" and not
+                     known_issue20_violation(m.text, self.page.url) else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.route("**/*", self._route)
@@ -386,10 +388,22 @@ def test_the_checks_catch_injected_markup(hostile_site: Path, browser: Any, tmp_
     site = tmp_path / "site"
     shutil.copytree(hostile_site, site)
     page = site / "index.html"
-    page.write_text(page.read_text(encoding="utf-8").replace("</body>", (
+    planted = page.read_text(encoding="utf-8").replace("</body>", (
         '<img src=x onerror=alert(1)><script>alert(2)</script><a href="javascript:alert(3)">j</a>'
         '<iframe src="about:blank"></iframe><img src="http://evil.invalid/p.png"><svg onload=alert(4)></svg>'
-        "</body>")), encoding="utf-8")
+        "</body>"))
+    # with the pages' Content-Security-Policy (issue 16) nothing planted runs and nothing is fetched ...
+    page.write_text(planted, encoding="utf-8")
+    v = Visit(browser)
+    try:
+        v.open(page.as_uri())
+    finally:
+        v.close()
+    assert v.dialogs == [], v.dialogs
+    assert any("Content Security Policy" in e and "evil.invalid" in e for e in v.errors), v.errors  # refused
+    assert any("Content Security Policy" in e and "inline" in e for e in v.errors), v.errors
+    # ... so the checks themselves are shown catching each payload on a copy without the policy
+    page.write_text(re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", planted), encoding="utf-8")
     v = Visit(browser)
     try:
         v.open(page.as_uri())

@@ -212,7 +212,8 @@ class Visit:
         self.page.goto(url)
         self.page.wait_for_load_state("load")
         n = self.page.locator(".plot[data-fig]").count()
-        if n:
+        if n:  # figures are drawn as they come near the screen, and all of them before printing
+            self.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
             self.page.wait_for_function(
                 "n => document.querySelectorAll('.plot[data-fig] svg.main-svg').length >= n", arg=n, timeout=15000)
         self.page.wait_for_timeout(50)  # let any onerror / onload handler fire

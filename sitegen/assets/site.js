@@ -2,7 +2,8 @@
    embedded in each page (application/json blocks); the search index is a script (assets/search-index.js)
    added to the page the first time the search box is used, so pages that nobody searches from never load it.
    Figures are drawn when they come near the screen (one per task, so the page keeps answering) and all of
-   them before printing. Runs under script-src 'self': no inline code, no eval. */
+   them before printing; plotly.js itself is loaded only by pages with a figure, when the first one comes
+   near the screen or the page is idle after loading. Runs under script-src 'self': no inline code, no eval. */
 (function () {
   "use strict";
 
@@ -41,13 +42,32 @@
     window.Plotly.newPlot(el, fig.data, merge(BASE, fig.layout || {}), CONFIG);
   }
 
+  /* plotly.js is loaded by the pages that draw a figure, once one comes near the screen or the page is idle
+     after loading (so that it is there when someone prints) */
+  var plotlyWaiting = [], plotlyState = "";
+  function withPlotly(done) {
+    if (window.Plotly) { done(); return; }
+    plotlyWaiting.push(done);
+    if (plotlyState) return;
+    plotlyState = "loading";
+    var s = document.createElement("script");
+    s.src = (document.body.getAttribute("data-root") || "") + "assets/plotly.min.js";
+    s.onload = function () {
+      plotlyState = "loaded";
+      var waiting = plotlyWaiting; plotlyWaiting = [];
+      waiting.forEach(function (f) { f(); });
+    };
+    s.onerror = function () {
+      plotlyState = "failed";
+      var plots = document.querySelectorAll(".plot[data-fig]");
+      for (var j = 0; j < plots.length; j++) plots[j].textContent = "plotly.min.js ?";
+    };
+    document.head.appendChild(s);
+  }
+
   function drawPlots() {
     var plots = document.querySelectorAll(".plot[data-fig]");
     if (!plots.length) return;
-    if (!window.Plotly) {
-      for (var j = 0; j < plots.length; j++) plots[j].textContent = "plotly.min.js ?";
-      return;
-    }
     var queue = [], busy = false;
     function next() {
       var el = queue.shift();
@@ -58,7 +78,7 @@
     function want(el) {
       if (el.getAttribute("data-drawn") || queue.indexOf(el) >= 0) return;
       queue.push(el);
-      if (!busy) { busy = true; setTimeout(next, 0); }
+      if (!busy) { busy = true; withPlotly(function () { setTimeout(next, 0); }); }
     }
     var observer = null;
     if (window.IntersectionObserver) {
@@ -71,9 +91,15 @@
     } else {
       for (var k = 0; k < plots.length; k++) want(plots[k]);
     }
+    function idle() {
+      if (window.requestIdleCallback) window.requestIdleCallback(function () { withPlotly(function () {}); }, { timeout: 3000 });
+      else setTimeout(function () { withPlotly(function () {}); }, 1000);
+    }
+    if (document.readyState === "complete") idle(); else window.addEventListener("load", idle);
     // Paper is narrower than the screen: draw what is not drawn yet and redraw every plot at its printed
     // width (synchronously, so the browser prints the drawn figures), and back again after printing.
     function fit() {
+      if (!window.Plotly) return;
       for (var k = 0; k < plots.length; k++) {
         try {
           if (plots[k].getAttribute("data-drawn")) window.Plotly.relayout(plots[k], { autosize: true });

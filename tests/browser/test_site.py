@@ -268,10 +268,13 @@ def test_accounts_list_loads_no_plotly_and_no_search_index_until_searched(visit:
 
 def test_charts_below_the_fold_wait_until_scrolled_to_or_printed(browser: Any, built: Path) -> None:
     v = Visit(browser, built.as_uri() + "/", width=390)
+    loaded: list[str] = []
+    v.page.on("request", lambda r: loaded.append(r.url.rsplit("/", 1)[-1]))
     try:
         v.page.goto(v.base + "index.html")
         v.page.wait_for_load_state("load")
-        v.page.wait_for_timeout(300)
+        v.page.wait_for_function("!!window.Plotly")  # loaded when idle after loading, so that printing can draw
+        assert loaded.count("plotly.min.js") == 1
         drawn = "Array.from(document.querySelectorAll('.plot[data-fig]')).map(p => !!p.querySelector('svg.main-svg'))"
         first = v.page.evaluate(drawn)
         assert len(first) > 3 and not all(first)  # the last figures are far below a phone's first screen

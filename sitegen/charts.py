@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .measures.activity import RepActivity
-from .measures.competition import Competitor
 from .measures.pipeline import FunnelStep, MonthRow, Pareto, StageRow, WinLoss
 from .model import CompetitionRow, KeyPerson
 
@@ -139,17 +138,6 @@ def pareto(p: Pareto, t: Callable[[str], str]) -> Figure:
         xaxis={"title": {"text": t("m.share_of_accounts")}, "ticksuffix": "%", "range": [0, 100]},
         yaxis={"title": {"text": t("m.share_of_value")}, "ticksuffix": "%", "range": [0, 105]},
         shapes=[{"type": "line", "x0": 20, "x1": 20, "y0": 0, "y1": 100, "line": {"color": RED, "dash": "dot"}}])
-
-
-def competitors(items: Sequence[Competitor], t: Callable[[str], str], top: int = 10) -> Figure:
-    items = list(reversed(items[:top]))
-    y = [c.name for c in items]
-    return _fig([
-        {"type": "bar", "orientation": "h", "y": y, "x": [c.value for c in items], "marker": {"color": AMBER},
-         "customdata": [len(c.open_accounts) for c in items],
-         "hovertemplate": "%{y}<br>%{x:,.1f} " + t("unit.wan") + " · %{customdata} " + t("unit.deals") + "<extra></extra>"},
-    ], max(180, 90 + 34 * len(items)), showlegend=False, bargap=0.35, margin={"l": 110}, yaxis={"type": "category"},
-        xaxis={"title": {"text": t("m.threatened_value")}})
 
 
 def influence_attitude(persons: Sequence[KeyPerson], scores: dict[str, int], t: Callable[[str], str]) -> Figure:

@@ -3,7 +3,7 @@
    added to the page the first time the search box is used, so pages that nobody searches from never load it.
    Figures are drawn when they come near the screen (one per task, so the page keeps answering) and all of
    them before printing; plotly.js itself is loaded only by pages with a figure, when the first one comes
-   near the screen or the page is idle after loading. Runs under script-src 'self': no inline code, no eval. */
+   near the screen or (on a wide screen, where pages get printed) when the page is idle after loading. Runs under script-src 'self': no inline code, no eval. */
 (function () {
   "use strict";
 
@@ -91,7 +91,10 @@
     } else {
       for (var k = 0; k < plots.length; k++) want(plots[k]);
     }
+    // a wide screen (a desk, a projector: where pages are printed) loads plotly.js once the page is idle, so that
+    // printing finds it; a phone loads it only when a figure comes near the screen
     function idle() {
+      if (window.matchMedia && !window.matchMedia("(min-width: 900px)").matches) return;
       if (window.requestIdleCallback) window.requestIdleCallback(function () { withPlotly(function () {}); }, { timeout: 3000 });
       else setTimeout(function () { withPlotly(function () {}); }, 1000);
     }
@@ -99,7 +102,7 @@
     // Paper is narrower than the screen: draw what is not drawn yet and redraw every plot at its printed
     // width (synchronously, so the browser prints the drawn figures), and back again after printing.
     function fit() {
-      if (!window.Plotly) return;
+      if (!window.Plotly) { withPlotly(function () {}); return; } // not loaded yet (a phone): the next print has it
       for (var k = 0; k < plots.length; k++) {
         try {
           if (plots[k].getAttribute("data-drawn")) window.Plotly.relayout(plots[k], { autosize: true });

@@ -135,8 +135,7 @@ class Pages:
             figs["winloss"] = charts.win_loss(s.win_loss, t)
         if s.pareto.curve:
             figs["pareto"] = charts.pareto(s.pareto, t)
-        if s.competitors:
-            figs["competitors"] = charts.competitors(s.competitors, t)
+        # the competitors are a bar list in HTML (_macros.html competitor_bars), not a plotly figure
         series = self.week.series.get((s.kind, s.name))
         if series is not None and series.weeks:
             figs["trend_pipeline"] = charts.trend_pipeline(series.labels, series.by_stage, series.weighted,
@@ -259,7 +258,6 @@ class Pages:
 
     def competitors(self) -> tuple[str, str]:
         s = self.m.department
-        figs = {"competitors": charts.competitors(s.competitors, self.t)} if s.competitors else {}
         threat_on: dict[tuple[str, str], str] = {}
         for rows in self.m.index.competition.values():
             for r in rows:
@@ -269,7 +267,7 @@ class Pages:
             c.name: sorted((self.m.facts[i] for i in c.open_accounts), key=lambda f: (-f.open_value, f.account.id))
             for c in s.competitors}
         return self._render("competitors.html", Urls.COMPETITORS, "competitors", self.t("nav.competitors"),
-                            competitors=s.competitors, facts=self.m.facts, charts=figs, threat_on=threat_on,
+                            competitors=s.competitors, facts=self.m.facts, threat_on=threat_on,
                             open_deals_of=open_deals_of, deal_limit=DEALS_PER_COMPETITOR)
 
     def quality(self) -> tuple[str, str]:

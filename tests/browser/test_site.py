@@ -273,8 +273,10 @@ def test_charts_below_the_fold_wait_until_scrolled_to_or_printed(browser: Any, b
     try:
         v.page.goto(v.base + "index.html")
         v.page.wait_for_load_state("load")
-        v.page.wait_for_function("!!window.Plotly")  # loaded when idle after loading, so that printing can draw
+        v.page.locator(".plot[data-fig]").first.scroll_into_view_if_needed()
+        v.page.wait_for_function("!!window.Plotly")  # a phone loads plotly.js when a figure comes near
         assert loaded.count("plotly.min.js") == 1
+        v.page.evaluate("window.scrollTo(0, 0)")
         drawn = "Array.from(document.querySelectorAll('.plot[data-fig]')).map(p => !!p.querySelector('svg.main-svg'))"
         first = v.page.evaluate(drawn)
         assert len(first) > 3 and not all(first)  # the last figures are far below a phone's first screen
@@ -293,6 +295,21 @@ def test_phone_width_has_no_page_level_horizontal_scroll(browser: Any, built: Pa
             overflow = v.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 1, f"{kind}: page is {overflow}px wider than a phone screen"
             v.page.screenshot(path=str(screenshots / f"{kind}-phone.png"), full_page=True)
+        assert v.errors == [] and v.foreign == []
+    finally:
+        v.close()
+
+
+def test_a_desk_loads_plotly_when_idle_and_prints_every_chart(browser: Any, built: Path) -> None:
+    """No scrolling: the figures far down the account page are drawn for the paper (page.pdf fires beforeprint)."""
+    v = Visit(browser, built.as_uri() + "/", width=1400)
+    try:
+        v.page.goto(v.base + page_kinds(built)["account"])
+        v.page.wait_for_load_state("load")
+        v.page.wait_for_function("!!window.Plotly")
+        v.page.pdf(format="A4")
+        assert v.page.evaluate("Array.from(document.querySelectorAll('.plot[data-fig]'))"
+                               ".every(p => !!p.querySelector('svg.main-svg'))")
         assert v.errors == [] and v.foreign == []
     finally:
         v.close()

@@ -93,6 +93,41 @@ def measure(page: Any, url: str, quiet_ms: float = 1000, after_load_ms: float = 
             "longest": round(max([d for _, d in tasks], default=0) / 1000, 3), "observed": r["tasks"] is not None}
 
 
+# the accounts list's answers: each action runs synchronously in its event handler, so the time from dispatching
+# the event to its return is the time to the new rows (the browser paints them in the next frame)
+INTERACT = """() => {
+  const out = {};
+  const time = (name, act) => { const t0 = performance.now(); act(); out[name] = performance.now() - t0; };
+  const head = k => document.querySelector(`#account-table th[data-key='${k}']`);
+  const pick = (key, i) => { const s = document.querySelector(`select[data-filter='${key}']`);
+                             s.selectedIndex = i; s.dispatchEvent(new Event('change')); };
+  time('sort by name', () => head('name').click());
+  time('sort by open value', () => head('value').click());
+  time('filter by rep', () => pick('rep', 2));
+  time('filter by status', () => pick('status', 1));
+  time('clear filters', () => { pick('rep', 0); pick('status', 0); });
+  return out;
+}"""
+
+
+def accounts_interactions(site: Path, profile: str = "desktop") -> dict[str, float]:
+    """Milliseconds for sorting and filtering the accounts list, 2 s after it loaded (each the first time)."""
+    from playwright.sync_api import sync_playwright
+
+    spec = PROFILES[profile]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            ctx = browser.new_context(viewport=spec["viewport"])
+            page = ctx.new_page()
+            ctx.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": spec["cpu"]})
+            page.goto((site / "accounts.html").as_uri(), wait_until="load")
+            page.wait_for_timeout(2000)  # a reader's first look at the page (accounts.js orders names when idle)
+            return {k: round(v, 1) for k, v in page.evaluate(INTERACT).items()}
+        finally:
+            browser.close()
+
+
 def run_pages(site: Path, kinds: tuple[str, ...] = KINDS, profiles: tuple[str, ...] = tuple(PROFILES),
               echo: Any = print, after_load_ms: float = 4000) -> list[dict[str, Any]]:
     from playwright.sync_api import sync_playwright
@@ -173,13 +208,17 @@ def main(argv: list[str] | None = None) -> int:
     site = args.site.resolve() if args.site else build(args.workdir.resolve(), args.scale)
     load_before = os.getloadavg()
     results = run_pages(site, tuple(args.kind or KINDS), tuple(args.profile or PROFILES))
+    answers = {prof: accounts_interactions(site, prof) for prof in tuple(args.profile or PROFILES)}
     load_after = os.getloadavg()
+    for prof, times in answers.items():
+        print(f"accounts list, {prof}: " + ", ".join(f"{k} {v:.0f} ms" for k, v in times.items()))
     print()
     print(f"machine: {os.cpu_count()} cores; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
     for line in table(results):
         print(line)
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "load_average": [load_before[0], load_after[0]]},
+        args.json.write_text(json.dumps({"results": results, "accounts_list_ms": answers,
+                                         "load_average": [load_before[0], load_after[0]]},
                                         ensure_ascii=False, indent=2), encoding="utf-8")
     return 0 if all(r["ok"] for r in results) else 1
 

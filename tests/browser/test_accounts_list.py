@@ -30,9 +30,17 @@ def test_a_page_at_a_time_and_everything_on_paper(browser: Any, big_site: Path) 
         assert rows.count() == ACCOUNTS_PAGE
         page.locator("#account-more [data-more]").click()
         assert rows.count() == 2 * ACCOUNTS_PAGE
+        page.wait_for_timeout(1000)  # names are put in order while the page is idle
         page.locator("#account-table th[data-key='name']").click()
         assert rows.count() == ACCOUNTS_PAGE  # a new order starts at its first page
         names = _column(page, "name")
+        assert names == page.evaluate("ns => ns.slice().sort(new Intl.Collator(['zh-CN', 'en'], {numeric: true}).compare)",
+                                      names)
+        page.locator("#account-table th[data-key='rep']").click()
+        reps = _column(page, "rep")
+        assert reps == page.evaluate("ns => ns.slice().sort(new Intl.Collator(['zh-CN', 'en'], {numeric: true}).compare)",
+                                     reps)
+        page.locator("#account-table th[data-key='name']").click()
         page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
         assert rows.count() == 240
         assert _column(page, "name")[:ACCOUNTS_PAGE] == names

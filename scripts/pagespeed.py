@@ -110,54 +110,62 @@ INTERACT = """() => {
 }"""
 
 
-def accounts_interactions(site: Path, profile: str = "desktop") -> dict[str, float]:
+def accounts_interactions(site: Path, profile: str = "desktop", browser: Any = None) -> dict[str, float]:
     """Milliseconds for sorting and filtering the accounts list, 2 s after it loaded (each the first time)."""
-    from playwright.sync_api import sync_playwright
+    if browser is None:
+        from playwright.sync_api import sync_playwright
 
+        with sync_playwright() as p:
+            own = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+            try:
+                return accounts_interactions(site, profile, own)
+            finally:
+                own.close()
     spec = PROFILES[profile]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            ctx = browser.new_context(viewport=spec["viewport"])
-            page = ctx.new_page()
-            ctx.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": spec["cpu"]})
-            page.goto((site / "accounts.html").as_uri(), wait_until="load")
-            page.wait_for_timeout(2000)  # a reader's first look at the page (accounts.js orders names when idle)
-            return {k: round(v, 1) for k, v in page.evaluate(INTERACT).items()}
-        finally:
-            browser.close()
+    ctx = browser.new_context(viewport=spec["viewport"])
+    try:
+        page = ctx.new_page()
+        ctx.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": spec["cpu"]})
+        page.goto((site / "accounts.html").as_uri(), wait_until="load")
+        page.wait_for_timeout(2000)  # a reader's first look at the page (accounts.js orders names when idle)
+        return {k: round(v, 1) for k, v in page.evaluate(INTERACT).items()}
+    finally:
+        ctx.close()
 
 
 def run_pages(site: Path, kinds: tuple[str, ...] = KINDS, profiles: tuple[str, ...] = tuple(PROFILES),
-              echo: Any = print, after_load_ms: float = 4000) -> list[dict[str, Any]]:
-    from playwright.sync_api import sync_playwright
+              echo: Any = print, after_load_ms: float = 4000, browser: Any = None) -> list[dict[str, Any]]:
+    """Measure each page kind in each profile; in `browser` (a Playwright browser) if given, else in a new one."""
+    if browser is None:
+        from playwright.sync_api import sync_playwright
 
+        with sync_playwright() as p:
+            own = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+            try:
+                return run_pages(site, kinds, profiles, echo, after_load_ms, own)
+            finally:
+                own.close()
     pages = page_kinds(site)
     results = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            for prof in profiles:
-                spec = PROFILES[prof]
-                for kind in kinds:
-                    rel = pages[kind]
-                    ctx = browser.new_context(viewport=spec["viewport"], is_mobile=spec.get("mobile", False),
-                                              device_scale_factor=spec.get("scale", 1), has_touch=spec.get("mobile", False))
-                    try:
-                        page = ctx.new_page()
-                        page.add_init_script(OBSERVE)
-                        cdp = ctx.new_cdp_session(page)
-                        cdp.send("Emulation.setCPUThrottlingRate", {"rate": spec["cpu"]})
-                        m = measure(page, (site / rel).as_uri(), after_load_ms=after_load_ms)
-                    finally:
-                        ctx.close()
-                    m.update(profile=prof, kind=kind, page=rel, size=(site / rel).stat().st_size,
-                             ok=m["load"] <= spec["load"] and m["tbt"] <= spec["tbt"])
-                    results.append(m)
-                    echo(f"  {prof:7} {kind:11} load {m['load']:.2f} s  blocking {m['tbt']:.2f} s  "
-                         f"{'✓' if m['ok'] else '✗'}  ({rel})")
-        finally:
-            browser.close()
+    for prof in profiles:
+        spec = PROFILES[prof]
+        for kind in kinds:
+            rel = pages[kind]
+            ctx = browser.new_context(viewport=spec["viewport"], is_mobile=spec.get("mobile", False),
+                                      device_scale_factor=spec.get("scale", 1), has_touch=spec.get("mobile", False))
+            try:
+                page = ctx.new_page()
+                page.add_init_script(OBSERVE)
+                cdp = ctx.new_cdp_session(page)
+                cdp.send("Emulation.setCPUThrottlingRate", {"rate": spec["cpu"]})
+                m = measure(page, (site / rel).as_uri(), after_load_ms=after_load_ms)
+            finally:
+                ctx.close()
+            m.update(profile=prof, kind=kind, page=rel, size=(site / rel).stat().st_size,
+                     ok=m["load"] <= spec["load"] and m["tbt"] <= spec["tbt"])
+            results.append(m)
+            echo(f"  {prof:7} {kind:11} load {m['load']:.2f} s  blocking {m['tbt']:.2f} s  "
+                 f"{'✓' if m['ok'] else '✗'}  ({rel})")
     return results
 
 

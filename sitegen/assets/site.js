@@ -33,12 +33,18 @@
     return out;
   }
 
+  function figOf(el) {
+    if (el.sitegenFig === undefined) {
+      var src = document.getElementById(el.getAttribute("data-fig"));
+      el.sitegenFig = src ? JSON.parse(src.textContent) : null;
+    }
+    return el.sitegenFig;
+  }
   function drawOne(el) {
     if (el.getAttribute("data-drawn")) return;
     el.setAttribute("data-drawn", "1");
-    var src = document.getElementById(el.getAttribute("data-fig"));
-    if (!src) return;
-    var fig = JSON.parse(src.textContent);
+    var fig = figOf(el);
+    if (!fig) return;
     window.Plotly.newPlot(el, fig.data, merge(BASE, fig.layout || {}), CONFIG);
   }
 
@@ -86,8 +92,13 @@
         entries.forEach(function (e) {
           if (e.isIntersecting) { observer.unobserve(e.target); want(e.target); }
         });
-      }, { rootMargin: "100px 0px" });
-      for (var i = 0; i < plots.length; i++) observer.observe(plots[i]);
+      }, { threshold: 0.2 }); // a fifth of a figure on the screen: draw it
+      for (var i = 0; i < plots.length; i++) {
+        // the figure's height is kept free before it is drawn: nothing moves when it appears
+        var fig = figOf(plots[i]);
+        if (fig && fig.layout && fig.layout.height) plots[i].style.minHeight = fig.layout.height + "px";
+        observer.observe(plots[i]);
+      }
     } else {
       for (var k = 0; k < plots.length; k++) want(plots[k]);
     }

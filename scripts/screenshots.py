@@ -78,6 +78,12 @@ def main() -> None:
                                         device_scale_factor=1 if width > 500 else 2)
                 page.goto(target.as_uri())
                 page.wait_for_load_state("load")
+                # figures are drawn as they come near the screen: bring each into view, then back to the top
+                page.evaluate("""async () => {
+                  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+                  for (const el of document.querySelectorAll('.plot[data-fig]')) { el.scrollIntoView(); await frame(); }
+                  window.scrollTo(0, 0);
+                }""")
                 page.wait_for_timeout(800)  # let plotly finish drawing
                 page.screenshot(path=str(out / name), full_page=full)
                 page.close()

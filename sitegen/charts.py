@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .measures.activity import RepActivity
-from .measures.competition import Competitor
 from .measures.pipeline import FunnelStep, MonthRow, Pareto, StageRow, WinLoss
 from .model import CompetitionRow, KeyPerson
 
@@ -61,18 +60,42 @@ def funnel(steps: Sequence[FunnelStep], label: Callable[[str], str], t: Callable
     ], 300, margin={"l": 90})
 
 
+TOP_N = 15  # bars of a per-rep (or per-team, per-reason) chart; the rest share one bar
+
+
+def behind_first(rows: Sequence[tuple[str, int, int, float]], n: int,
+                 rest_label: str) -> list[tuple[str, float, float, float]]:
+    """At most n rows: the n - 1 furthest behind their target (contacts / target, lowest first) in their
+    order, then one row for all the others with their average contacts, meetings and target, so the
+    target marker still compares. A department of 200 reps draws 15 labelled bars, not 200."""
+    if len(rows) <= n:
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def share(r: tuple[str, int, int, float]) -> float:
+        return r[1] / r[3] if r[3] else float("inf")
+
+    order = sorted(range(len(rows)), key=lambda i: (share(rows[i]), i))
+    keep = sorted(order[:n - 1])
+    others = [rows[i] for i in order[n - 1:]]
+    k = len(others)
+    avg = (rest_label.format(n=k), round(sum(r[1] for r in others) / k, 1), round(sum(r[2] for r in others) / k, 1),
+           round(sum(r[3] for r in others) / k, 1))
+    return [(rows[i][0], rows[i][1], rows[i][2], rows[i][3]) for i in keep] + [avg]
+
+
 def activity(rows: Sequence[tuple[str, int, int, float]], t: Callable[[str], str]) -> Figure:
-    """Horizontal bars per rep (or team): contacts and effective meetings this week, target as a marker."""
-    rows = list(reversed(rows))  # plotly draws the first category at the bottom
-    y = [r[0] for r in rows]
+    """Horizontal bars per rep (or team): contacts and effective meetings this week, target as a marker.
+    More than TOP_N rows: those furthest behind target, and the others as one bar of their averages."""
+    shown = list(reversed(behind_first(rows, TOP_N, t("chart.others_avg"))))  # plotly: first at the bottom
+    y = [r[0] for r in shown]
     return _fig([
-        {"type": "bar", "orientation": "h", "name": t("m.contacts"), "y": y, "x": [r[1] for r in rows],
+        {"type": "bar", "orientation": "h", "name": t("m.contacts"), "y": y, "x": [r[1] for r in shown],
          "marker": {"color": LIGHT_BLUE}},
-        {"type": "bar", "orientation": "h", "name": t("m.effective"), "y": y, "x": [r[2] for r in rows],
+        {"type": "bar", "orientation": "h", "name": t("m.effective"), "y": y, "x": [r[2] for r in shown],
          "marker": {"color": BLUE}},
-        {"type": "scatter", "mode": "markers", "name": t("m.target"), "y": y, "x": [r[3] for r in rows],
+        {"type": "scatter", "mode": "markers", "name": t("m.target"), "y": y, "x": [r[3] for r in shown],
          "marker": {"symbol": "line-ns-open", "size": 18, "color": RED, "line": {"width": 3}}},
-    ], max(220, 70 + 34 * len(rows)), barmode="group", margin={"l": 90}, yaxis={"type": "category"})
+    ], max(220, 70 + 34 * len(shown)), barmode="group", margin={"l": 90}, yaxis={"type": "category"})
 
 
 def weekly(rep: RepActivity, t: Callable[[str], str]) -> Figure:
@@ -89,7 +112,12 @@ def weekly(rep: RepActivity, t: Callable[[str], str]) -> Figure:
 
 
 def win_loss(wl: WinLoss, t: Callable[[str], str]) -> Figure:
-    reasons = list(reversed(wl.reasons))
+    reasons = list(wl.reasons)
+    if len(reasons) > TOP_N:  # the most frequent reasons, the others summed in one bar
+        rest = reasons[TOP_N - 1:]
+        reasons = [*reasons[:TOP_N - 1], (t("chart.others").format(n=len(rest)), sum(r[1] for r in rest),
+                                          sum(r[2] for r in rest))]
+    reasons = list(reversed(reasons))
     y = [r[0] for r in reasons]
     return _fig([
         {"type": "bar", "orientation": "h", "name": t("m.won"), "y": y, "x": [r[1] for r in reasons],
@@ -110,17 +138,6 @@ def pareto(p: Pareto, t: Callable[[str], str]) -> Figure:
         xaxis={"title": {"text": t("m.share_of_accounts")}, "ticksuffix": "%", "range": [0, 100]},
         yaxis={"title": {"text": t("m.share_of_value")}, "ticksuffix": "%", "range": [0, 105]},
         shapes=[{"type": "line", "x0": 20, "x1": 20, "y0": 0, "y1": 100, "line": {"color": RED, "dash": "dot"}}])
-
-
-def competitors(items: Sequence[Competitor], t: Callable[[str], str], top: int = 10) -> Figure:
-    items = list(reversed(items[:top]))
-    y = [c.name for c in items]
-    return _fig([
-        {"type": "bar", "orientation": "h", "y": y, "x": [c.value for c in items], "marker": {"color": AMBER},
-         "customdata": [len(c.open_accounts) for c in items],
-         "hovertemplate": "%{y}<br>%{x:,.1f} " + t("unit.wan") + " · %{customdata} " + t("unit.deals") + "<extra></extra>"},
-    ], max(180, 90 + 34 * len(items)), showlegend=False, bargap=0.35, margin={"l": 110}, yaxis={"type": "category"},
-        xaxis={"title": {"text": t("m.threatened_value")}})
 
 
 def influence_attitude(persons: Sequence[KeyPerson], scores: dict[str, int], t: Callable[[str], str]) -> Figure:

@@ -185,3 +185,40 @@ def build_site(root: Path, *, language: str = "zh", layouts: dict[str, str] | No
     result = build(config, BuildOptions(as_of=AS_OF, quiet=True))
     assert result.exit_code == 0
     return result.output_dir
+
+
+def search_rows(script: str) -> list[list[str]]:
+    """assets/search-index.js as the search box sees it: [kind, name, detail, url] rows (the same expansion as
+    assets/site.js: a key person points at its account; an account's key persons follow each other)."""
+    prefix = "window.SITEGEN_SEARCH="
+    assert script.startswith(prefix)
+    import json
+
+    d = json.loads(script[len(prefix):].rstrip().rstrip(";"))
+    rows = [["a", name, aid, f"{d['ap']}{slug}.html"] for name, aid, slug in d["a"]]
+    n = 0
+    for i, (name, title, at) in enumerate(d["p"]):
+        n = n + 1 if i and d["p"][i - 1][2] == at else 0
+        acct = d["a"][at]
+        where = acct[0] or acct[1]
+        rows.append(["p", name, f"{d['pt'][title]} · {where}" if d["pt"][title] else where,
+                     f"{d['ap']}{acct[2]}.html#kp-{n}"])
+    rows += [["r", name, team, url] for name, team, url in d["r"]]
+    rows += [["t", name, "", url] for name, url in d["t"]]
+    rows += [["c", name, "", url] for name, url in d["c"]]
+    return rows
+
+
+def build_department(root: Path, *, accounts: int, teams: int = 2, reps_per_team: int = 18) -> Path:
+    """A generated department (sitegen.demo) larger than the fixture: more accounts than the accounts list
+    shows at once and more reps in a team than a chart draws bars. Built at AS_OF; returns the output."""
+    from sitegen.build import BuildOptions, build
+    from sitegen.config import load_config
+    from sitegen.demo.generate import generate_department
+
+    generate_department(root / "input", teams=teams, reps_per_team=reps_per_team, accounts=accounts,
+                        followups_per_account=4, key_persons_per_account=2, seed=20, as_of=AS_OF, mistakes=False)
+    (root / "sitegen.yaml").write_text("title: 大客户部\n", encoding="utf-8")
+    result = build(load_config(root / "sitegen.yaml"), BuildOptions(as_of=AS_OF, quiet=True))
+    assert result.exit_code == 0
+    return result.output_dir

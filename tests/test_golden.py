@@ -27,7 +27,7 @@ from sitegen.render import plotly_js
 
 GOLDEN = Path(__file__).parent / "golden" / "expected"
 UPDATE = os.environ.get("SITEGEN_UPDATE_GOLDEN") == "1"
-NOT_COMPARED = {"assets/site.css", "assets/site.js", "assets/plotly.min.js", "data/export.xlsx", ".sitegen-site"}
+NOT_COMPARED = {"assets/site.css", "assets/site.js", "assets/accounts.js", "assets/plotly.min.js", "data/export.xlsx", ".sitegen-site"}
 
 
 def xlsx_dump(path: Path) -> str:

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from openpyxl import load_workbook
-from sitefixture import AS_OF, PRIVATE_VALUES, build_site, make_project
+from sitefixture import AS_OF, PRIVATE_VALUES, build_site, make_project, search_rows
 
 from sitegen.build import BuildError, BuildOptions, build, safe_path
 from sitegen.config import load_config
@@ -70,7 +70,7 @@ def test_every_relative_link_resolves(site: Path) -> None:
 
 def test_nothing_refers_to_another_host(site: Path) -> None:
     for f in site.rglob("*"):
-        if f.suffix in (".html", ".css") or f.name in ("site.js", "search-index.js"):
+        if f.suffix in (".html", ".css") or f.name in ("site.js", "accounts.js", "search-index.js"):
             text = read(f)
             for url in ATTR.findall(text):
                 assert not re.match(r"(?i)\s*([a-z]+:|//)", url), f"{f.name}: {url}"
@@ -78,13 +78,32 @@ def test_nothing_refers_to_another_host(site: Path) -> None:
             assert "fetch(" not in text and "XMLHttpRequest" not in text
 
 
-def test_plotly_is_shipped_once_and_referenced_relatively(site: Path) -> None:
+def test_plotly_is_shipped_once_and_loaded_only_by_pages_with_charts(site: Path) -> None:
     big = [f for f in site.rglob("*.js") if f.stat().st_size > 1_000_000]
     assert [f.relative_to(site).as_posix() for f in big] == ["assets/plotly.min.js"]
+    assert read(site / "assets" / "plotly.min.js").count("plotly.js v") == 1
+    # assets/site.js loads it (relative to the page's data-root) on a page with a figure, when one comes near
+    # the screen or the page is idle; the browser tests check that the accounts list never does
+    assert '"assets/plotly.min.js"' in read(site / "assets" / "site.js")
+    with_charts = 0
     for page in html_files(site):
         depth = len(page.relative_to(site).parts) - 1
-        assert f'src="{"../" * depth}assets/plotly.min.js"' in read(page)
-        assert "Plotly.newPlot" not in read(page)  # drawn by assets/site.js from embedded JSON
+        text = read(page)
+        assert f'data-root="{"../" * depth}"' in text
+        with_charts += 'data-fig="fig-' in text
+        assert "plotly.min.js" not in text
+        assert "Plotly.newPlot" not in text  # drawn by assets/site.js from embedded JSON
+        assert "search-index.js" not in text  # loaded by assets/site.js when the search box is first used
+    assert with_charts and 'data-fig="fig-' not in read(site / "accounts.html")
+
+
+def test_no_inline_script_or_handler(site: Path) -> None:
+    """Every page runs under script-src 'self': scripts are files; inline blocks only hold JSON data."""
+    for page in html_files(site):
+        text = read(page)
+        for attrs in re.findall(r"<script\b([^>]*)>", text):
+            assert "src=" in attrs or 'type="application/json"' in attrs, (page.name, attrs)
+        assert not re.search(r"\son[a-z]+\s*=", text.split("<script type=")[0]), page.name
 
 
 def test_account_page_content(site: Path) -> None:
@@ -198,11 +217,17 @@ def test_markdown_notes_are_sanitised() -> None:
 
 def test_search_index_is_a_script_without_private_fields(site: Path) -> None:
     text = read(site / "assets" / "search-index.js")
-    assert text.startswith("window.SITEGEN_SEARCH=")
-    rows = json.loads(text[len("window.SITEGEN_SEARCH="):].rstrip().rstrip(";"))
+    rows = search_rows(text)
     names = {r[1] for r in rows}
-    assert {"华东电力集团", "王总", "张三", "华东团队"} <= names
-    assert all((site / r[3].split("#")[0]).is_file() for r in rows)
+    assert {"华东电力集团", "王总", "张三", "华东团队", "海康"} <= names  # 海康: a competitor
+    assert {r[0] for r in rows} == {"a", "p", "r", "t", "c"}
+    for _kind, _name, _detail, url in rows:
+        path, _, fragment = url.partition("#")
+        assert (site / path).is_file(), url
+        if fragment:
+            assert f'id="{fragment}"' in read(site / path), url
+    for value in PRIVATE_VALUES:
+        assert value not in text
 
 
 # ---- Excel export

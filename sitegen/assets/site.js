@@ -1,5 +1,9 @@
-/* sitegen: draws the figures, sorts and filters tables, and searches the site. No network requests:
-   figure data is embedded in each page, the search index is a script (assets/search-index.js). */
+/* sitegen: draws the figures, sorts tables, and searches the site. No network requests: figure data is
+   embedded in each page (application/json blocks); the search index is a script (assets/search-index.js)
+   added to the page the first time the search box is used, so pages that nobody searches from never load it.
+   Figures are drawn when they come near the screen (one per task, so the page keeps answering) and all of
+   them before printing; plotly.js itself is loaded only by pages with a figure, when the first one comes
+   near the screen or (on a wide screen, where pages get printed) when the page is idle after loading. Runs under script-src 'self': no inline code, no eval. */
 (function () {
   "use strict";
 
@@ -29,26 +33,94 @@
     return out;
   }
 
+  function figOf(el) {
+    if (el.sitegenFig === undefined) {
+      var src = document.getElementById(el.getAttribute("data-fig"));
+      el.sitegenFig = src ? JSON.parse(src.textContent) : null;
+    }
+    return el.sitegenFig;
+  }
+  function drawOne(el) {
+    if (el.getAttribute("data-drawn")) return;
+    el.setAttribute("data-drawn", "1");
+    var fig = figOf(el);
+    if (!fig) return;
+    window.Plotly.newPlot(el, fig.data, merge(BASE, fig.layout || {}), CONFIG);
+  }
+
+  /* plotly.js is loaded by the pages that draw a figure, once one comes near the screen or the page is idle
+     after loading (so that it is there when someone prints) */
+  var plotlyWaiting = [], plotlyState = "";
+  function withPlotly(done) {
+    if (window.Plotly) { done(); return; }
+    plotlyWaiting.push(done);
+    if (plotlyState) return;
+    plotlyState = "loading";
+    var s = document.createElement("script");
+    s.src = (document.body.getAttribute("data-root") || "") + "assets/plotly.min.js";
+    s.onload = function () {
+      plotlyState = "loaded";
+      var waiting = plotlyWaiting; plotlyWaiting = [];
+      waiting.forEach(function (f) { f(); });
+    };
+    s.onerror = function () {
+      plotlyState = "failed";
+      var plots = document.querySelectorAll(".plot[data-fig]");
+      for (var j = 0; j < plots.length; j++) plots[j].textContent = "plotly.min.js ?";
+    };
+    document.head.appendChild(s);
+  }
+
   function drawPlots() {
     var plots = document.querySelectorAll(".plot[data-fig]");
     if (!plots.length) return;
-    if (!window.Plotly) {
-      for (var j = 0; j < plots.length; j++) plots[j].textContent = "plotly.min.js ?";
-      return;
+    var queue = [], busy = false;
+    function next() {
+      var el = queue.shift();
+      if (!el) { busy = false; return; }
+      drawOne(el);
+      setTimeout(next, 0); // one figure per task: input and painting get their turn in between
     }
-    for (var i = 0; i < plots.length; i++) {
-      var el = plots[i];
-      var src = document.getElementById(el.getAttribute("data-fig"));
-      if (!src) continue;
-      var fig = JSON.parse(src.textContent);
-      window.Plotly.newPlot(el, fig.data, merge(BASE, fig.layout || {}), CONFIG);
+    function want(el) {
+      if (el.getAttribute("data-drawn") || queue.indexOf(el) >= 0) return;
+      queue.push(el);
+      if (!busy) { busy = true; withPlotly(function () { setTimeout(next, 0); }); }
     }
-    // Paper is narrower than the screen: redraw every plot at its printed width (synchronously, so the
-    // browser prints the redrawn figures), and back again after printing.
-    function fit() {
-      for (var k = 0; k < plots.length; k++) {
-        try { window.Plotly.relayout(plots[k], { autosize: true }); } catch (e) { /* keep the drawn figure */ }
+    var observer = null;
+    if (window.IntersectionObserver) {
+      observer = new window.IntersectionObserver(function (entries) {
+        entries.forEach(function (e) {
+          if (e.isIntersecting) { observer.unobserve(e.target); want(e.target); }
+        });
+      }, { threshold: 0.2 }); // a fifth of a figure on the screen: draw it
+      for (var i = 0; i < plots.length; i++) {
+        // the figure's height is kept free before it is drawn: nothing moves when it appears
+        var fig = figOf(plots[i]);
+        if (fig && fig.layout && fig.layout.height) plots[i].style.minHeight = fig.layout.height + "px";
+        observer.observe(plots[i]);
       }
+    } else {
+      for (var k = 0; k < plots.length; k++) want(plots[k]);
+    }
+    // a wide screen (a desk, a projector: where pages are printed) loads plotly.js once the page is idle, so that
+    // printing finds it; a phone loads it only when a figure comes near the screen
+    function idle() {
+      if (window.matchMedia && !window.matchMedia("(min-width: 900px)").matches) return;
+      if (window.requestIdleCallback) window.requestIdleCallback(function () { withPlotly(function () {}); }, { timeout: 3000 });
+      else setTimeout(function () { withPlotly(function () {}); }, 1000);
+    }
+    if (document.readyState === "complete") idle(); else window.addEventListener("load", idle);
+    // Paper is narrower than the screen: draw what is not drawn yet and redraw every plot at its printed
+    // width (synchronously, so the browser prints the drawn figures), and back again after printing.
+    function fit() {
+      if (!window.Plotly) { withPlotly(function () {}); return; } // not loaded yet (a phone): the next print has it
+      for (var k = 0; k < plots.length; k++) {
+        try {
+          if (plots[k].getAttribute("data-drawn")) window.Plotly.relayout(plots[k], { autosize: true });
+          else { if (observer) observer.unobserve(plots[k]); drawOne(plots[k]); }
+        } catch (e) { /* keep the drawn figure */ }
+      }
+      queue.length = 0;
     }
     window.addEventListener("beforeprint", fit);
     window.addEventListener("afterprint", fit);
@@ -92,42 +164,6 @@
     });
   }
 
-  /* ---- account list filters */
-  function setupFilters() {
-    var form = document.getElementById("account-filters");
-    var table = document.getElementById("account-table");
-    if (!form || !table) return;
-    var selects = form.querySelectorAll("select[data-filter]");
-    var text = form.querySelector("input[data-filter-text]");
-    var shown = form.querySelector(".shown");
-    var rows = table.tBodies[0].rows;
-    function apply() {
-      var q = text ? text.value.trim().toLowerCase() : "";
-      var n = 0;
-      for (var i = 0; i < rows.length; i++) {
-        var r = rows[i], ok = true;
-        for (var j = 0; j < selects.length && ok; j++) {
-          var key = selects[j].getAttribute("data-filter"), want = selects[j].value;
-          if (!want) continue;
-          var have = r.getAttribute("data-" + key) || "";
-          ok = key === "status" ? (" " + have + " ").indexOf(" " + want + " ") >= 0 : have === want;
-        }
-        if (ok && q) ok = (r.cells[0].textContent + " " + r.cells[1].textContent).toLowerCase().indexOf(q) >= 0;
-        r.hidden = !ok;
-        if (ok) n++;
-      }
-      if (shown) shown.textContent = shown.getAttribute("data-shown-template").replace("{shown}", n).replace("{total}", rows.length);
-    }
-    Array.prototype.forEach.call(selects, function (s) { s.addEventListener("change", apply); });
-    if (text) text.addEventListener("input", apply);
-    var params = new URLSearchParams(window.location.hash.slice(1));
-    Array.prototype.forEach.call(selects, function (s) {
-      var v = params.get(s.getAttribute("data-filter"));
-      if (v !== null) s.value = v;
-    });
-    apply();
-  }
-
   /* ---- search: accounts, key persons, reps, teams, by name or id */
   function setupSearch() {
     var input = document.getElementById("search");
@@ -135,12 +171,42 @@
     if (!input || !list) return;
     var root = document.body.getAttribute("data-root") || "";
     var kinds = (input.getAttribute("data-kinds") || "").split("|");
-    var kindIndex = { a: 0, p: 1, r: 2, t: 3 };
+    var kindIndex = { a: 0, p: 1, r: 2, t: 3, c: 4 };
     var active = -1;
 
     function norm(s) { return String(s || "").toLowerCase(); }
+    var index = null, loading = false;
+    /* the index arrives as compact lists; rows here are [kind, name, detail, url] */
+    function expand(d) {
+      var rows = [], i, a;
+      for (i = 0; i < d.a.length; i++) { a = d.a[i]; rows.push(["a", a[0], a[1], d.ap + a[2] + ".html"]); }
+      var n = 0;
+      for (i = 0; i < d.p.length; i++) {
+        var p = d.p[i], acct = d.a[p[2]], title = d.pt[p[1]], where = acct[0] || acct[1];
+        n = i > 0 && d.p[i - 1][2] === p[2] ? n + 1 : 0; // the n-th key person of this account
+        rows.push(["p", p[0], title ? title + " · " + where : where, d.ap + acct[2] + ".html#kp-" + n]);
+      }
+      for (i = 0; i < d.r.length; i++) rows.push(["r", d.r[i][0], d.r[i][1], d.r[i][2]]);
+      for (i = 0; i < d.t.length; i++) rows.push(["t", d.t[i][0], "", d.t[i][1]]);
+      for (i = 0; i < d.c.length; i++) rows.push(["c", d.c[i][0], "", d.c[i][1]]);
+      return rows;
+    }
+    function load() {
+      if (index || loading) return;
+      if (window.SITEGEN_SEARCH) { index = expand(window.SITEGEN_SEARCH); return; }
+      loading = true;
+      var s = document.createElement("script");
+      s.src = root + "assets/search-index.js";
+      s.onload = function () {
+        loading = false;
+        index = window.SITEGEN_SEARCH ? expand(window.SITEGEN_SEARCH) : [];
+        if (document.activeElement === input || input.value.trim()) render();
+      };
+      s.onerror = function () { loading = false; index = []; };
+      document.head.appendChild(s);
+    }
     function find(q) {
-      var idx = window.SITEGEN_SEARCH || [];
+      var idx = index || [];
       var hits = [];
       for (var i = 0; i < idx.length; i++) {
         var row = idx[i], name = norm(row[1]), detail = norm(row[2]), score = -1;
@@ -159,6 +225,7 @@
       list.textContent = "";
       active = -1;
       if (!q) { list.hidden = true; return; }
+      if (!index) { load(); if (!index) return; }
       var rows = find(q);
       if (!rows.length) {
         var li = document.createElement("li"), span = document.createElement("span");
@@ -185,7 +252,8 @@
       links[active].scrollIntoView({ block: "nearest" });
     }
     input.addEventListener("input", render);
-    input.addEventListener("focus", function () { if (input.value.trim()) render(); });
+    input.addEventListener("focus", function () { load(); if (input.value.trim()) render(); });
+    input.addEventListener("pointerdown", load);
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown") { e.preventDefault(); move(1); }
       else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
@@ -202,7 +270,6 @@
 
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
-    setupFilters();
     setupSearch();
     drawPlots();
   }

@@ -1,7 +1,8 @@
 """Render the whole site as (path relative to the output, bytes), in a fixed order.
 
 Pages come from templates (render/pages.py), data files from render/data.py and export.py, assets from
-the package (sitegen/assets/) plus plotly.min.js copied once from the installed plotly package.
+the package (sitegen/assets/), among them plotly.min.js: plotly.js with only the trace types the site draws,
+vendored from the npm registry by scripts/vendor_plotly.sh. One copy, loaded only by the pages that draw a chart.
 """
 
 from __future__ import annotations
@@ -24,14 +25,11 @@ from .env import make_env
 from .pages import Pages
 from .urls import Urls
 
-ASSETS = ("site.css", "site.js")
+ASSETS = ("site.css", "site.js", "accounts.js")
 
 
 def plotly_js() -> bytes:
-    import plotly
-
-    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    return path.read_bytes()
+    return _asset("plotly.min.js")
 
 
 def make_urls(dataset: Dataset, m: Measures) -> Urls:

@@ -4,7 +4,8 @@
 - data/accounts.json  one object per account, with its projects and its page
 - data/issues.json    every issue with its place
 - data/changes.json   what changed since the previous week in history (shape: sitegen/changes.py)
-- assets/search-index.js  accounts, key persons and reps for the search box, as a script (works from file://)
+- assets/search-index.js  accounts, key persons, reps, teams and competitors for the search box, as a script
+                          (works from file://), loaded when the search box is first used
 
 None of these holds a private field: they are built from named, public attributes only.
 """
@@ -114,17 +115,31 @@ def issues(report: Report) -> list[dict[str, str]]:
 
 
 def search_index(m: Measures, urls: Urls) -> bytes:
-    """[kind, name, id or detail, url relative to the output] rows, set as window.SITEGEN_SEARCH."""
-    rows: list[list[str]] = []
+    """The search box's index, set as window.SITEGEN_SEARCH and loaded only when someone searches. Compact:
+    {"ap": "accounts/", "a": [[name, id, page slug]], "pt": [titles], "p": [[name, index into "pt",
+    index into "a"]], "r": [[rep, team, url]], "t": [[team, url]], "c": [[competitor, url]]}. A key person
+    points at its account instead of repeating its name and page; an account's key persons follow each
+    other, so the n-th of them is #kp-n on the page (assets/site.js expands the rows)."""
+    prefix = "accounts/"
+    acc: list[list[str]] = []
+    persons: list[list[Any]] = []
+    titles: dict[str, int] = {}
     for f in m.facts.values():
         a = f.account
-        url = urls.account(a.id) or ""
-        rows.append(["a", a.name, a.id, url])
-        for i, k in enumerate(m.index.persons.get(a.id, ())):
-            detail = " · ".join(x for x in (k.title, a.name) if x)
-            rows.append(["p", k.name, detail, f"{url}#kp-{i}"])
-    for r in m.reps:
-        rows.append(["r", r.name, m.index.team_of_rep.get(r.name, ""), urls.rep(r.name) or ""])
-    for t in m.teams:
-        rows.append(["t", t.name, "", urls.team(t.name) or ""])
-    return ("window.SITEGEN_SEARCH=" + str(json_for_script(rows)) + ";\n").encode("utf-8")
+        url = urls.account(a.id)
+        if not url:
+            continue
+        at = len(acc)
+        acc.append([a.name, a.id, url[len(prefix):-len(".html")]])
+        for k in m.index.persons.get(a.id, ()):
+            persons.append([k.name, titles.setdefault(k.title or "", len(titles)), at])
+    index = {
+        "ap": prefix,
+        "a": acc,
+        "pt": list(titles),
+        "p": persons,
+        "r": [[r.name, m.index.team_of_rep.get(r.name, ""), urls.rep(r.name) or ""] for r in m.reps],
+        "t": [[t.name, urls.team(t.name) or ""] for t in m.teams],
+        "c": [[c.name, urls.competitor(c.name) or ""] for c in m.department.competitors],
+    }
+    return ("window.SITEGEN_SEARCH=" + str(json_for_script(index)) + ";\n").encode("utf-8")

@@ -35,6 +35,7 @@ MAX_FOLLOWUPS = 200  # on an account page (the newest ones); the count of the ot
 RECENT_FOLLOWUPS = 8  # shown as a timeline; the older ones in a folded table
 DEALS_PER_COMPETITOR = 50  # open deals listed under each competitor (largest first)
 ACTIVITY_BY_REP_LIMIT = 15  # above this many reps, the department's activity chart is drawn per team
+ACCOUNTS_PAGE = 100  # rows of the accounts list in the page's HTML and shown at a time (assets/accounts.js)
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,7 @@ class Pages:
             figs["winloss"] = charts.win_loss(s.win_loss, t)
         if s.pareto.curve:
             figs["pareto"] = charts.pareto(s.pareto, t)
-        if s.competitors:
-            figs["competitors"] = charts.competitors(s.competitors, t)
+        # the competitors are a bar list in HTML (_macros.html competitor_bars), not a plotly figure
         series = self.week.series.get((s.kind, s.name))
         if series is not None and series.weeks:
             figs["trend_pipeline"] = charts.trend_pipeline(series.labels, series.by_stage, series.weighted,
@@ -172,6 +172,7 @@ class Pages:
             "charts": self._scope_charts(s),
             "facts": self.m.facts,
             "activity_per_team": s.kind == "department" and len(s.activity) > ACTIVITY_BY_REP_LIMIT,
+            "activity_capped": s.kind != "rep" and len(self._activity_rows(s)) > charts.TOP_N,
             "series": series,
             "conversion": series.conversion if series is not None else [],
             "changes": changes,
@@ -212,8 +213,10 @@ class Pages:
             "stage": [st.name for st in self.config.stages if any(f.stage == st.name for f in facts)],
             "category": sorted({f.account.category for f in facts if f.account.category}),
         }
+        nearest = _next_close(self.config)
         return self._render("accounts.html", Urls.ACCOUNTS, "accounts", self.t("nav.accounts"),
-                            facts=facts, options=options, next_close=_next_close(self.config))
+                            facts=facts, first=facts[:ACCOUNTS_PAGE], options=options, next_close=nearest,
+                            page_size=ACCOUNTS_PAGE, rows=account_rows(facts, options, self, nearest))
 
     def account(self, f: AccountFacts) -> tuple[str, str]:
         a = f.account
@@ -256,7 +259,6 @@ class Pages:
 
     def competitors(self) -> tuple[str, str]:
         s = self.m.department
-        figs = {"competitors": charts.competitors(s.competitors, self.t)} if s.competitors else {}
         threat_on: dict[tuple[str, str], str] = {}
         for rows in self.m.index.competition.values():
             for r in rows:
@@ -266,7 +268,7 @@ class Pages:
             c.name: sorted((self.m.facts[i] for i in c.open_accounts), key=lambda f: (-f.open_value, f.account.id))
             for c in s.competitors}
         return self._render("competitors.html", Urls.COMPETITORS, "competitors", self.t("nav.competitors"),
-                            competitors=s.competitors, facts=self.m.facts, charts=figs, threat_on=threat_on,
+                            competitors=s.competitors, facts=self.m.facts, threat_on=threat_on,
                             open_deals_of=open_deals_of, deal_limit=DEALS_PER_COMPETITOR)
 
     def quality(self) -> tuple[str, str]:
@@ -327,6 +329,62 @@ def _next_close(config: Config) -> Callable[[AccountFacts], date | None]:
         return min(dates) if dates else None
 
     return nearest
+
+
+def _display_money(value: float) -> float:
+    """A value as the list shows it (render/env.py money): whole above 1,000, else one decimal."""
+    return round(value) if abs(value) >= 1000 else round(value, 1)
+
+
+def account_rows(facts: list[AccountFacts], options: dict[str, list[str]], pages: Pages,
+                 next_close: Callable[[AccountFacts], date | None]) -> dict[str, Any]:
+    """The accounts list as compact data for assets/accounts.js, which sorts, filters and shows it a page at
+    a time: names that repeat (teams, reps, categories, stages, flags) are lists the rows point into.
+    Row: [id, name, page slug, team, rep, category, grade, stage, projects, open value, weighted,
+    next close, last contact, days without contact, support, status bits (open 1, stale 2, overdue 4,
+    old data 8), [flags]]."""
+    t = pages.t
+    teams = {name: i for i, name in enumerate(options["team"])}
+    reps = {name: i for i, name in enumerate(options["rep"])}
+    cats = {name: i for i, name in enumerate(options["category"])}
+    stage_names = [st.name for st in pages.config.stages]
+    stage_names += sorted({f.stage for f in facts if f.stage and f.stage not in pages.stage_order})
+    stages = {name: i for i, name in enumerate(stage_names)}
+    flags: dict[tuple[str, str, str], int] = {}
+
+    def flag(cls: str, title: str, short: str) -> int:
+        return flags.setdefault((cls, title, short), len(flags))
+
+    stale_data = pages.week.stale_accounts
+    rows = []
+    for f in facts:
+        a = f.account
+        url = pages.urls.account(a.id) or ""
+        fl = []
+        if a.id in stale_data:
+            fl.append(flag("olddata", t("stale.banner", date=stale_data[a.id]), t("stale.flag")))
+        if f.stale:
+            fl.append(flag("stale", t("flag.stale"), t("flag.stale_short")))
+        if f.overdue:
+            fl.append(flag("overdue", t("flag.overdue"), t("flag.overdue_short")))
+        if f.open:
+            fl += [flag(c, t(f"flag.{c}"), t(f"flag.{c}_short")) for c in f.coverage.flags]
+        bits = (1 if f.open else 0) | (2 if f.stale else 0) | (4 if f.overdue else 0) | (8 if a.id in stale_data else 0)
+        nc = next_close(f)
+        rows.append([a.id, a.name, url[len("accounts/"):-len(".html")] if url else "",
+                     teams.get(f.team, -1), reps.get(a.rep, -1), cats.get(a.category, -1), a.grade or "",
+                     stages.get(f.stage, -1) if f.stage else -1, len(a.projects),
+                     _display_money(f.open_value), _display_money(f.weighted),
+                     nc.isoformat() if nc else "", f.last_contact.isoformat() if f.last_contact else "",
+                     f.days_since, f.coverage.support, bits, fl])
+    return {
+        "teams": options["team"],
+        "reps": [[r, pages.urls.rep(r) or ""] for r in options["rep"]],
+        "cats": options["category"],
+        "stages": [[n, pages.stage_label(n), _status(n, pages.config), pages.stage_order.get(n, -1)] for n in stage_names],
+        "flags": [list(k) for k in flags],
+        "rows": rows,
+    }
 
 
 def _sum_weeks(acts: tuple[RepActivity, ...], name: str) -> RepActivity:

@@ -25,9 +25,6 @@ from sitegen.security import site_policy
 LISTEN = ("window.__csp = []; document.addEventListener('securitypolicyviolation', function (e) {"
           " window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile + ':'"
           " + e.lineNumber); });")
-ISSUE20 = pytest.mark.xfail(
-    reason="ISSUE20: templates/accounts.html's inline onsubmit handler is blocked by the policy; issue 20 rewrites "
-           "that page without it — remove this mark after merging issue 20", strict=True)
 
 
 class Checker:
@@ -89,8 +86,7 @@ def test_every_page_carries_the_strict_policy(built: Path) -> None:
         # no inline script code (JSON data blocks are not run) and no handler attribute
         for m in re.finditer(r"<script\b([^>]*)>(.*?)</script>", text, re.S):
             assert "src=" in m.group(1) and not m.group(2).strip() or 'type="application/json"' in m.group(1), rel
-        if not rel.endswith("accounts.html") or "/" in rel:  # ISSUE20: accounts.html's onsubmit, see known_issues.py
-            assert not re.search(r"<[^>]+\son[a-z]+\s*=", text), rel
+        assert not re.search(r"<[^>]+\son[a-z]+\s*=", text), rel
 
 
 @pytest.mark.parametrize("mode", ["file", "http"])
@@ -107,7 +103,7 @@ def test_every_page_runs_under_the_policy(mode: str, checker: Checker, built: Pa
     assert not found, found
 
 
-@pytest.mark.parametrize("mode", [pytest.param("file", marks=ISSUE20), pytest.param("http", marks=ISSUE20)])
+@pytest.mark.parametrize("mode", ["file", "http"])
 def test_the_account_list_runs_under_the_policy(mode: str, checker: Checker, built: Path,
                                                 request: pytest.FixtureRequest) -> None:
     assert checker.violations(_base(mode, built, request) + "accounts.html") == []

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from known_issues import known_issue20_violation
+from sitefixture import search_rows
 
 MODES = ("file", "http")
 
@@ -47,8 +47,7 @@ class Visit:
         self.foreign: list[str] = []
         self.context = browser.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" and not
-                     known_issue20_violation(m.text, self.page.url) else None)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.route("**/*", self._route)
 
@@ -69,8 +68,14 @@ class Visit:
         self.wait_for_plots()
 
     def wait_for_plots(self) -> None:
+        """Figures are drawn when they come near the screen: scroll each into view, then wait for all."""
         n = self.page.locator(".plot[data-fig]").count()
         if n:
+            self.page.evaluate("""async () => {
+              const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+              for (const el of document.querySelectorAll('.plot[data-fig]')) { el.scrollIntoView(); await frame(); }
+              window.scrollTo(0, 0);
+            }""")
             self.page.wait_for_function(
                 "n => document.querySelectorAll('.plot[data-fig] svg.main-svg').length >= n && "
                 "Array.from(document.querySelectorAll('.plot[data-fig]')).every(p => p.querySelector('svg.main-svg'))",
@@ -136,8 +141,7 @@ def test_search_finds_an_account_by_part_of_its_name(visit: Visit, built: Path) 
 
 
 def test_search_finds_a_key_person(visit: Visit, built: Path) -> None:
-    text = (built / "assets" / "search-index.js").read_text(encoding="utf-8")
-    rows = json.loads(text[len("window.SITEGEN_SEARCH="):].rstrip().rstrip(";"))
+    rows = search_rows((built / "assets" / "search-index.js").read_text(encoding="utf-8"))
     person = next(r for r in rows if r[0] == "p")
     visit.open("index.html")
     visit.page.fill("#search", person[1])
@@ -177,6 +181,14 @@ def test_links_between_dashboard_rep_account_and_competitor_pages(visit: Visit, 
     assert visit.errors == [] and visit.foreign == []
 
 
+def _column(page: Any, key: str) -> list[str]:
+    return page.eval_on_selector_all(f"#account-table tbody td.c-{key}", "tds => tds.map(td => td.textContent.trim())")
+
+
+def _money(text: str) -> float:
+    return -1.0 if text == "—" else float(text.replace(",", ""))
+
+
 def test_account_list_filters_and_sorts(visit: Visit) -> None:
     visit.open("accounts.html")
     page = visit.page
@@ -185,16 +197,94 @@ def test_account_list_filters_and_sorts(visit: Visit) -> None:
     options = page.locator("select[data-filter='rep'] option")
     rep = options.nth(1).get_attribute("value")
     page.select_option("select[data-filter='rep']", rep)
-    visible = page.locator("#account-table tbody tr:not([hidden])")
-    assert 0 < visible.count() < total
-    assert all(visible.nth(i).get_attribute("data-rep") == rep for i in range(visible.count()))
+    assert 0 < rows.count() < total
+    assert set(_column(page, "rep")) == {rep}
+    assert f"{rows.count()} / {rows.count()}" in page.locator("#account-filters .shown").inner_text()
     page.select_option("select[data-filter='rep']", "")
-    assert page.locator("#account-table tbody tr:not([hidden])").count() == total
-    # sort by open value: largest first
-    page.locator("#account-table th", has_text=page.locator("#account-table th").nth(8).inner_text()).first.click()
-    values = [float(v) for v in page.eval_on_selector_all(
-        "#account-table tbody tr td:nth-child(9)", "tds => tds.map(td => td.getAttribute('data-v'))")]
+    assert rows.count() == total
+    # sort by open value: largest first, then smallest first
+    page.locator("#account-table th[data-key='value']").click()
+    values = [_money(v) for v in _column(page, "value")]
     assert values == sorted(values, reverse=True)
+    assert page.locator("#account-table th[data-key='value']").get_attribute("aria-sort") == "descending"
+    page.locator("#account-table th[data-key='value']").press("Enter")
+    values = [_money(v) for v in _column(page, "value")]
+    assert values == sorted(values)
+    # Enter in the text box filters; it never submits the form (no navigation)
+    url = page.url
+    page.fill("#account-filters input[data-filter-text]", "zzz-none")
+    page.press("#account-filters input[data-filter-text]", "Enter")
+    page.wait_for_function("document.querySelectorAll('#account-table tbody tr').length === 0")
+    assert page.url.split("#")[0] == url.split("#")[0]
+    assert visit.errors == [] and visit.foreign == []
+
+
+def test_account_list_keeps_filters_and_sort_in_the_address(visit: Visit) -> None:
+    """A filtered, sorted view survives a reload and opens the same from a shared link (also from file://)."""
+    visit.open("accounts.html")
+    page = visit.page
+    rep = page.locator("select[data-filter='rep'] option").nth(2).get_attribute("value")
+    page.select_option("select[data-filter='rep']", rep)
+    page.select_option("select[data-filter='status']", "open")
+    page.locator("#account-table th[data-key='value']").click()
+    assert "rep=" in page.url and "status=open" in page.url and "sort=value" in page.url
+    want = _column(page, "name")
+    assert want
+    page.reload()
+    page.wait_for_load_state("load")
+    assert page.locator("select[data-filter='rep']").input_value() == rep
+    assert page.locator("select[data-filter='status']").input_value() == "open"
+    assert page.locator("#account-table th[data-key='value']").get_attribute("aria-sort") == "descending"
+    assert _column(page, "name") == want
+    shared = page.url
+    other = visit.context.new_page()
+    try:
+        other.goto(shared)
+        other.wait_for_load_state("load")
+        assert _column(other, "name") == want
+    finally:
+        other.close()
+    assert visit.errors == [] and visit.foreign == []
+
+
+def test_accounts_list_loads_no_plotly_and_no_search_index_until_searched(visit: Visit, built: Path) -> None:
+    loaded: list[str] = []
+    visit.page.on("request", lambda r: loaded.append(r.url.rsplit("/", 1)[-1]))
+    visit.open("accounts.html")
+    assert "plotly.min.js" not in loaded and "search-index.js" not in loaded
+    assert visit.page.evaluate("typeof window.Plotly") == "undefined"
+    # the first use of the search box brings the index; a competitor is found as well as accounts
+    rows = search_rows((built / "assets" / "search-index.js").read_text(encoding="utf-8"))
+    competitor = next(r for r in rows if r[0] == "c")
+    visit.page.fill("#search", competitor[1])
+    link = visit.page.locator(f'#search-results a[href$="{competitor[3]}"]')
+    link.first.wait_for()
+    assert "search-index.js" in loaded
+    link.first.click()
+    visit.page.wait_for_load_state("load")
+    assert visit.page.url.endswith(competitor[3])
+    assert visit.errors == [] and visit.foreign == []
+
+
+def test_charts_below_the_fold_wait_until_scrolled_to_or_printed(browser: Any, built: Path) -> None:
+    v = Visit(browser, built.as_uri() + "/", width=390)
+    loaded: list[str] = []
+    v.page.on("request", lambda r: loaded.append(r.url.rsplit("/", 1)[-1]))
+    try:
+        v.page.goto(v.base + "index.html")
+        v.page.wait_for_load_state("load")
+        v.page.locator(".plot[data-fig]").first.scroll_into_view_if_needed()
+        v.page.wait_for_function("!!window.Plotly")  # a phone loads plotly.js when a figure comes near
+        assert loaded.count("plotly.min.js") == 1
+        v.page.evaluate("window.scrollTo(0, 0)")
+        drawn = "Array.from(document.querySelectorAll('.plot[data-fig]')).map(p => !!p.querySelector('svg.main-svg'))"
+        first = v.page.evaluate(drawn)
+        assert len(first) > 3 and not all(first)  # the last figures are far below a phone's first screen
+        v.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        assert all(v.page.evaluate(drawn))  # drawn at once, for the paper
+        assert v.errors == [] and v.foreign == []
+    finally:
+        v.close()
 
 
 def test_phone_width_has_no_page_level_horizontal_scroll(browser: Any, built: Path, screenshots: Path) -> None:
@@ -205,6 +295,21 @@ def test_phone_width_has_no_page_level_horizontal_scroll(browser: Any, built: Pa
             overflow = v.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 1, f"{kind}: page is {overflow}px wider than a phone screen"
             v.page.screenshot(path=str(screenshots / f"{kind}-phone.png"), full_page=True)
+        assert v.errors == [] and v.foreign == []
+    finally:
+        v.close()
+
+
+def test_a_desk_loads_plotly_when_idle_and_prints_every_chart(browser: Any, built: Path) -> None:
+    """No scrolling: the figures far down the account page are drawn for the paper (page.pdf fires beforeprint)."""
+    v = Visit(browser, built.as_uri() + "/", width=1400)
+    try:
+        v.page.goto(v.base + page_kinds(built)["account"])
+        v.page.wait_for_load_state("load")
+        v.page.wait_for_function("!!window.Plotly")
+        v.page.pdf(format="A4")
+        assert v.page.evaluate("Array.from(document.querySelectorAll('.plot[data-fig]'))"
+                               ".every(p => !!p.querySelector('svg.main-svg'))")
         assert v.errors == [] and v.foreign == []
     finally:
         v.close()

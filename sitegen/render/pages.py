@@ -22,6 +22,7 @@ from ..issues import Issue, Report
 from ..measures import AccountFacts, Measures, Scope
 from ..measures.activity import RepActivity, Week
 from ..measures.coverage import attitude_score
+from ..meeting import Meeting
 from ..model import Dataset
 from ..weekly import Weekly
 from .env import money
@@ -46,8 +47,9 @@ class SiteInfo:
 
 class Pages:
     def __init__(self, env: Environment, dataset: Dataset, report: Report, measures: Measures, config: Config,
-                 urls: Urls, weekly: Weekly) -> None:
+                 urls: Urls, weekly: Weekly, meeting: Meeting | None = None) -> None:
         self.env = env
+        self.meeting = meeting if meeting is not None else Meeting(dataset, measures, config, weekly.history)
         self.ds = dataset
         self.report = report
         self.m = measures

@@ -13,6 +13,7 @@ from typing import Any
 from .measures.activity import RepActivity
 from .measures.competition import Competitor
 from .measures.pipeline import FunnelStep, MonthRow, Pareto, StageRow, WinLoss
+from .measures.targets import MonthBar
 from .model import CompetitionRow, KeyPerson
 
 Figure = dict[str, Any]
@@ -211,3 +212,29 @@ def trend_counts(labels: Sequence[str], series: Sequence[tuple[str, Sequence[int
     if top <= 5:
         yaxis.update(dtick=1, range=[-0.3, 5.5])  # small counts: whole numbers; a line at 0 stays visible
     return _fig(data, 260, xaxis={"type": "category"}, yaxis=yaxis)
+
+
+# ---- issue 17: targets against results
+
+
+def targets_by_month(bars: Sequence[MonthBar], t: Callable[[str], str]) -> Figure:
+    """Signed value per month of the as-of year (bars) against the 签约目标 (a stepped line)."""
+    x = [b.month for b in bars]
+    return _fig([
+        {"type": "bar", "name": t("tgt.signed"), "x": x, "y": [b.signed for b in bars], "marker": {"color": GREEN},
+         "hovertemplate": "%{x}<br>%{y:,.1f} " + t("unit.wan") + "<extra></extra>"},
+        {"type": "scatter", "mode": "lines+markers", "name": t("tgt.target"), "x": x, "y": [b.target for b in bars],
+         "line": {"color": RED, "dash": "dash", "shape": "hvh"}, "connectgaps": False,
+         "hovertemplate": "%{x}<br>%{y:,.1f} " + t("unit.wan") + "<extra></extra>"},
+    ], 280, xaxis={"type": "category"}, yaxis={"title": {"text": t("unit.wan")}})
+
+
+def visits_by_month(bars: Sequence[MonthBar], t: Callable[[str], str]) -> Figure:
+    """Contacts per month of the as-of year (bars) against the 拜访目标 (a stepped line)."""
+    x = [b.month for b in bars]
+    return _fig([
+        {"type": "bar", "name": t("tgt.visits"), "x": x, "y": [b.visits for b in bars],
+         "marker": {"color": LIGHT_BLUE}},
+        {"type": "scatter", "mode": "lines+markers", "name": t("tgt.visit_target"), "x": x,
+         "y": [b.visit_target for b in bars], "line": {"color": RED, "dash": "dash", "shape": "hvh"}},
+    ], 260, xaxis={"type": "category"})

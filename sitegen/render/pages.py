@@ -22,7 +22,8 @@ from ..issues import Issue, Report
 from ..measures import AccountFacts, Measures, Scope
 from ..measures.activity import RepActivity, Week
 from ..measures.coverage import attitude_score
-from ..meeting import Meeting
+from ..measures.inspection import Flag
+from ..meeting import Meeting, category
 from ..model import Dataset
 from ..weekly import Weekly
 from .env import money
@@ -87,6 +88,20 @@ class Pages:
         a = self.m.index.accounts.get(account_id)
         return a.name if a else account_id
 
+    def flag_text(self, fl: Flag) -> str:
+        """A deal-inspection flag's explanation, with its figures (locale: insp.<code>)."""
+        args = fl.params
+        if fl.code == "stage-ahead-of-qualification":
+            args["missing"] = self.t("insp.sep").join(self.t(f"man.{k}") for k in args["missing"].split("/"))
+        if fl.code == "decision-maker-not-met" and not args.get("identified"):
+            return self.t("insp.decision-maker-not-met.none")
+        for k in ("from", "to"):
+            if k in args:
+                args[k] = money(args[k])
+        if "delta" in args:
+            args["delta"] = money(abs(args["delta"]))
+        return self.t(f"insp.{fl.code}", **args)
+
     def inputs_known(self, template: str, path: str, nav: str, title: str, inputs: tuple[Any, ...]) -> None:
         """Called by a page method once it has gathered what its page is made of (before building the
         view): render/parallel.py hooks it to re-use an unchanged page. Does nothing here."""
@@ -112,6 +127,8 @@ class Pages:
             "week": self.week,
             "stale_data": self.week.stale_accounts,
             "facts": self.m.facts,
+            "flag_text": self.flag_text,
+            "deal_category": lambda d: category(d, self.config),
         }
         html = self.env.get_template(template).render({**base, **ctx})
         return path, html
@@ -138,6 +155,10 @@ class Pages:
             figs["pareto"] = charts.pareto(s.pareto, t)
         if s.competitors:
             figs["competitors"] = charts.competitors(s.competitors, t)
+        at = self.meeting.of(s).attainment
+        if at.has_targets or any(b.signed for b in at.months):
+            figs["targets"] = charts.targets_by_month(at.months, t)
+            figs["visits"] = charts.visits_by_month(at.months, t)
         series = self.week.series.get((s.kind, s.name))
         if series is not None and series.weeks:
             figs["trend_pipeline"] = charts.trend_pipeline(series.labels, series.by_stage, series.weighted,
@@ -178,6 +199,7 @@ class Pages:
             "changes": changes,
             "change_headline": self.week.headline(changes),
             "contacts": self.week.contacts_for(s.kind, s.name),
+            "meet": self.meeting.of(s),
         }
 
     # ---- pages
@@ -232,8 +254,10 @@ class Pages:
                              if src is not None and src.file in stale_files})
         # everything the page is made of besides the config and what every page shares: a page whose
         # inputs did not change since the last build is re-used before any of the work below is done
+        deals = {p.name: d for p in a.projects if (d := self.meeting.deals.get((a.id, p.name))) is not None}
         self.inputs_known("account.html", path, "accounts", a.name or a.id,
-                          (f, persons, comp, fus, issues, changes, stale_since, stale_here))
+                          (f, persons, comp, fus, issues, changes, stale_since, stale_here,
+                           tuple(d.flags for d in deals.values())))
         newest = list(reversed(fus))[:MAX_FOLLOWUPS]
         figs: dict[str, charts.Figure] = {}
         if any(p.influence is not None and attitude_score(p, self.config) is not None for p in persons):
@@ -252,7 +276,7 @@ class Pages:
             issues=issues, charts=figs,
             attitude_scores=self.config.attitude_scores, dimensions=self.config.score_dimensions,
             open_status={p.name: _status(p.stage, self.config) for p in a.projects},
-            changes=changes, stale_since=stale_since, stale_files=stale_here,
+            changes=changes, stale_since=stale_since, stale_files=stale_here, deals=deals,
         )
 
     def competitors(self) -> tuple[str, str]:

@@ -8,6 +8,7 @@ so each page carries only what differs. Every function is pure and returns {"dat
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from .measures.activity import RepActivity
@@ -238,3 +239,11 @@ def visits_by_month(bars: Sequence[MonthBar], t: Callable[[str], str]) -> Figure
         {"type": "scatter", "mode": "lines+markers", "name": t("tgt.visit_target"), "x": x,
          "y": [b.visit_target for b in bars], "line": {"color": RED, "dash": "dash", "shape": "hvh"}},
     ], 260, xaxis={"type": "category"})
+
+
+def plan_completion(weeks: Sequence[date], rates: Sequence[float | None], t: Callable[[str], str]) -> Figure:
+    """Last week's plan completion at each week in history (share of the actions due that were followed up)."""
+    return _fig([
+        {"type": "scatter", "mode": "lines+markers", "name": t("plan.last"), "x": [w.isoformat() for w in weeks],
+         "y": rates, "line": {"color": BLUE}, "hovertemplate": "%{x}<br>%{y:.0%}<extra></extra>"},
+    ], 200, xaxis={"type": "category"}, yaxis={"tickformat": ".0%", "range": [0, 1.05]}, showlegend=False)

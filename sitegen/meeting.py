@@ -15,6 +15,7 @@ from typing import Any
 from .config import Config
 from .measures import Measures, Scope
 from .measures.inspection import Deal, inspect
+from .measures.plan import Action, Completion, last_week, next_week, set_actions
 from .measures.targets import Attainment, Targets, first_won, month_end, month_key
 from .model import Dataset
 
@@ -54,6 +55,11 @@ class ScopeMeeting:
     closing: tuple[Deal, ...]  # expected to close in the as-of month, soonest first
     forecast_month: tuple[CategoryRow, ...]  # open projects closing in the as-of month
     forecast_quarter: tuple[CategoryRow, ...]  # ... in the rest of the as-of quarter (the month included)
+    next_week: tuple[Action, ...]  # the scope's reps' actions due in the 7 days after as-of
+    last_week: tuple[Action, ...]  # ... due in the 7 days before as-of, each done or not
+    completion: Completion  # of last_week
+    trend: tuple[tuple[date, Completion], ...]  # last week's completion at each week in history, oldest first
+    by_rep: tuple[tuple[str, Completion, tuple[Completion, ...]], ...]  # each rep: completion, and its trend
 
 
 class Meeting:
@@ -64,6 +70,22 @@ class Meeting:
         team_of = {aid: f.team for aid, f in m.facts.items()}
         self.deals = inspect(dataset.accounts, team_of, idx.persons, idx.followups, history, config, m.as_of)
         self.targets = Targets(dataset.accounts, dataset.targets, idx, config, m.as_of, first_won(history, config))
+        rep_of = {a.id: a.rep for a in dataset.accounts}
+        self.next_week = next_week(idx.followups, sorted(idx.followups), rep_of, m.as_of)
+        actions = set_actions(idx.followups, rep_of, m.as_of)
+        self.weeks = sorted({date.fromisoformat(w["as_of"]) for w in history} | {m.as_of})
+        self.done: dict[tuple[str, date], Completion] = {}  # (rep, week's as-of) -> last week's completion
+        self.last_week: dict[str, list[Action]] = {}
+        for w in self.weeks:
+            per_rep: dict[str, list[int]] = {}
+            for a in last_week(actions, w):
+                c = per_rep.setdefault(a.rep, [0, 0])
+                c[0] += 1
+                c[1] += 1 if a.done else 0
+                if w == m.as_of:
+                    self.last_week.setdefault(a.rep, []).append(a)
+            for rep, (due, done) in per_rep.items():
+                self.done[(rep, w)] = Completion(due, done)
         self.scopes: dict[tuple[str, str], ScopeMeeting] = {}
         for s in (m.department, *m.teams, *m.reps):
             self.scopes[(s.kind, s.name)] = self._scope(s)
@@ -80,9 +102,21 @@ class Meeting:
         q_end = month_end(date(self.as_of.year, q_end_month, 1))
         quarter = [d for d in deals if d.close and d.close <= q_end and
                    (d.close.year, d.close.month) >= (self.as_of.year, self.as_of.month)]
+        reps = set(s.reps)
+        plan = tuple(a for a in self.next_week if a.rep in reps)
+        last = tuple(sorted((a for r in s.reps for a in self.last_week.get(r, ())),
+                            key=lambda a: (a.due, a.account, a.action)))
+
+        def done(rs: Sequence[str], w: date) -> Completion:
+            cs = [self.done[(r, w)] for r in rs if (r, w) in self.done]
+            return Completion(sum(c.due for c in cs), sum(c.done for c in cs))
+
+        trend = tuple((w, done(s.reps, w)) for w in self.weeks)
+        by_rep = tuple((r, done([r], self.as_of), tuple(done([r], w) for w in self.weeks)) for r in s.reps)
         return ScopeMeeting(self.targets.scope(s.kind, s.name, s.reps), tuple(deals), tuple(attention),
                             tuple(closing), tuple(by_category(closing, self.config)),
-                            tuple(by_category(quarter, self.config)))
+                            tuple(by_category(quarter, self.config)), plan, last, done(s.reps, self.as_of), trend,
+                            by_rep)
 
     def of(self, s: Scope) -> ScopeMeeting:
         return self.scopes[(s.kind, s.name)]

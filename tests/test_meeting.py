@@ -281,3 +281,46 @@ def test_reps_json_and_project_flags_in_accounts_json() -> None:
     assert t["department"]["month"]["signed"] == 220.0
     assert [r["name"] for r in t["reps"]] == ["张三", "李四", "王五"]
     assert t["reps"][0]["qtd"]["pipeline_cover"] == pytest.approx(1.33)
+
+
+# ---- next week's plan and last week's completion
+
+
+def plan_dataset() -> Dataset:
+    fus = (
+        # A: the latest contact (11-18) plans a call on 11-24 (next week); an older plan on 11-22 is superseded
+        FollowUp(D(2026, 11, 10), "A", "张三", contact="王总", next_action="旧计划", next_date=D(2026, 11, 22)),
+        FollowUp(D(2026, 11, 18), "A", "张三", contact="王总、李工", next_action="电话确认", next_date=D(2026, 11, 24)),
+        # B: due 11-15 (last week), followed up on 11-15 (on the due date): done
+        FollowUp(D(2026, 11, 5), "B", "张三", next_action="送方案", next_date=D(2026, 11, 15)),
+        FollowUp(D(2026, 11, 15), "B", "张三", next_action="回访", next_date=D(2026, 11, 28)),  # after the window
+        # C: due 11-13 (last week), next contact 11-14 (too late): not done; due 11-27 (the window's last day)
+        FollowUp(D(2026, 11, 1), "C", "李四", next_action="报价", next_date=D(2026, 11, 13)),
+        FollowUp(D(2026, 11, 14), "C", "李四", next_action="签约", next_date=D(2026, 11, 27)),
+        # D: due on as-of itself: neither last week nor next week
+        FollowUp(D(2026, 11, 12), "D", "李四", next_action="拜访", next_date=D(2026, 11, 20)),
+    )
+    accounts = tuple(acct(x, "张三" if x in "AB" else "李四", proj(x, "", "提案", 10), team="东区") for x in "ABCD")
+    return Dataset(accounts=accounts, followups=fus, reps=(Rep("张三", "东区"), Rep("李四", "东区")))
+
+
+def test_next_week_plan_by_hand() -> None:
+    mt, m = meeting_of(plan_dataset())
+    dept = mt.of(m.department)
+    assert [(a.account, a.action, a.due, a.contact) for a in dept.next_week] == [
+        ("A", "电话确认", D(2026, 11, 24), "王总、李工"), ("C", "签约", D(2026, 11, 27), "")]
+    zhang = mt.of(next(s for s in m.reps if s.name == "张三"))
+    assert [a.account for a in zhang.next_week] == ["A"]
+
+
+def test_last_week_completion_by_hand() -> None:
+    history = [week(D(2026, 11, 13)), week(D(2026, 11, 20))]
+    mt, m = meeting_of(plan_dataset(), history)
+    dept = mt.of(m.department)
+    # due in 11-13 .. 11-19: B 送方案 (11-15, done), C 报价 (11-13, not done)
+    assert [(a.account, a.action, a.done) for a in dept.last_week] == [("C", "报价", False), ("B", "送方案", True)]
+    assert (dept.completion.due, dept.completion.done, dept.completion.rate) == (2, 1, 0.5)
+    by_rep = {r: c for r, c, _ in dept.by_rep}
+    assert (by_rep["张三"].due, by_rep["张三"].done) == (1, 1) and (by_rep["李四"].due, by_rep["李四"].done) == (1, 0)
+    # the week of 11-13 looks at 11-06 .. 11-12: A's 旧计划 is due 11-22, nothing is due then
+    assert [(w, c.due, c.done) for w, c in dept.trend] == [(D(2026, 11, 13), 0, 0), (D(2026, 11, 20), 2, 1)]

@@ -159,6 +159,9 @@ class Pages:
         if at.has_targets or any(b.signed for b in at.months):
             figs["targets"] = charts.targets_by_month(at.months, t)
             figs["visits"] = charts.visits_by_month(at.months, t)
+        trend = self.meeting.of(s).trend
+        if any(c.due for _, c in trend):
+            figs["plan"] = charts.plan_completion([w for w, _ in trend], [c.rate for _, c in trend], t)
         series = self.week.series.get((s.kind, s.name))
         if series is not None and series.weeks:
             figs["trend_pipeline"] = charts.trend_pipeline(series.labels, series.by_stage, series.weighted,

@@ -14,6 +14,7 @@ from typing import Any
 from .measures.activity import RepActivity
 from .measures.competition import Competitor
 from .measures.pipeline import FunnelStep, MonthRow, Pareto, StageRow, WinLoss
+from .measures.segments import AccountPoint
 from .measures.targets import MonthBar
 from .model import CompetitionRow, KeyPerson
 
@@ -247,3 +248,14 @@ def plan_completion(weeks: Sequence[date], rates: Sequence[float | None], t: Cal
         {"type": "scatter", "mode": "lines+markers", "name": t("plan.last"), "x": [w.isoformat() for w in weeks],
          "y": rates, "line": {"color": BLUE}, "hovertemplate": "%{x}<br>%{y:.0%}<extra></extra>"},
     ], 200, xaxis={"type": "category"}, yaxis={"tickformat": ".0%", "range": [0, 1.05]}, showlegend=False)
+
+
+def contacts_vs_value(points: Sequence[AccountPoint], name: Callable[[str], str], t: Callable[[str], str]) -> Figure:
+    """Each account: value (open + won) against contacts in the last 90 days (hunting vs farming)."""
+    return _fig([
+        {"type": "scatter", "mode": "markers", "name": t("seg.accounts"), "x": [p.value for p in points],
+         "y": [p.contacts_90 for p in points], "text": [name(p.account) for p in points],
+         "marker": {"color": [BLUE if p.open else GREY for p in points], "size": 7, "opacity": 0.7},
+         "hovertemplate": "%{text}<br>%{x:,.1f} " + t("unit.wan") + " · %{y}<extra></extra>"},
+    ], 320, showlegend=False, xaxis={"title": {"text": t("seg.value_axis")}},
+        yaxis={"title": {"text": t("seg.contacts_axis")}})

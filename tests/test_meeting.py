@@ -324,3 +324,80 @@ def test_last_week_completion_by_hand() -> None:
     assert (by_rep["张三"].due, by_rep["张三"].done) == (1, 1) and (by_rep["李四"].due, by_rep["李四"].done) == (1, 0)
     # the week of 11-13 looks at 11-06 .. 11-12: A's 旧计划 is due 11-22, nothing is due then
     assert [(w, c.due, c.done) for w, c in dept.trend] == [(D(2026, 11, 13), 0, 0), (D(2026, 11, 20), 2, 1)]
+
+
+# ---- segmentation
+
+
+def test_segments_by_hand() -> None:
+    from sitegen.measures.segments import segments
+
+    accounts = (
+        Account("A", "甲", "张三", "T", category="重要客户", industry="电力",
+                projects=(proj("A", "1", "提案", 100), proj("A", "2", "赢单", 50), proj("A", "3", "丢单", 30))),
+        Account("B", "乙", "张三", "T", category="重要客户", industry="",
+                projects=(proj("B", "", "赢单", 20),)),
+        Account("C", "丙", "李四", "T", category="潜在大客户", industry="电力",
+                projects=(proj("C", "", "客户开发", 5),)),
+    )
+    fus = {
+        "A": (FollowUp(D(2026, 8, 1), "A", "张三"), FollowUp(D(2026, 11, 1), "A", "张三")),  # 111 and 19 days ago
+        "B": (FollowUp(D(2026, 9, 1), "B", "张三"),),  # 80 days
+        "C": (FollowUp(D(2026, 11, 10), "C", "李四"), FollowUp(D(2026, 11, 12), "C", "李四"),
+              FollowUp(D(2026, 11, 21), "C", "李四")),  # two in 30 days; one after as-of, not counted
+    }
+    seg = segments(accounts, fus, CFG, AS_OF)
+    tables = dict(seg.tables)
+    cat = {r.value: r for r in tables["category"]}
+    imp = cat["重要客户"]
+    assert (imp.accounts, imp.open_value, imp.won_value, imp.won, imp.lost) == (2, 100, 70, 2, 1)
+    assert imp.win_rate == pytest.approx(2 / 3, abs=1e-4)
+    assert (imp.contacted_30, imp.contacted_90, imp.contacts_90) == (1, 2, 2)
+    assert (imp.share_30, imp.share_90, imp.contacts_per_account) == (0.5, 1.0, 1.0)
+    pot = cat["潜在大客户"]
+    assert (pot.accounts, pot.win_rate, pot.contacts_90, pot.share_30) == (1, None, 2, 1.0)
+    ind = [r.value for r in tables["industry"]]
+    assert ind == ["电力", ""]  # blank last
+    assert [d for d, _ in seg.tables] == ["category", "grade", "industry", "region", "nature"]
+    # values: A 150, B 20, C 5; median of valued = 20; contacts in 90 days: A 1, B 1, C 2; upper quartile 2
+    assert [(p.account, p.value, p.contacts_90) for p in seg.points] == [("A", 150, 1), ("B", 20, 1), ("C", 5, 2)]
+    assert seg.over_visited == ()  # C has 2 contacts, not more than the upper quartile (2)
+    # top 20% of 3 valued accounts = 1 (A): open, 1 contact <= the lower quartile (1)
+    assert [p.account for p in seg.neglected] == ["A"]
+
+
+# ---- win/loss
+
+
+def test_win_loss_by_competitor_and_stage_lost_by_hand() -> None:
+    from sitegen.measures.winloss import by_competitor, by_stage_lost, closed_deals
+    from sitegen.model import CompetitionRow
+
+    accounts = (
+        Account("A", "甲", "张三", "T", first_contact=D(2026, 1, 1),
+                projects=(Project("A", "won", "赢单", 100, None, D(2026, 3, 2), None, None, None),
+                          Project("A", "lost", "丢单", 40, None, None, None, None, None, win_loss_reason="价格"))),
+        Account("B", "乙", "李四", "T",
+                projects=(Project("B", "", "丢单", 60, None, D(2026, 6, 30), None, None, None, win_loss_reason="关系"),)),
+    )
+    comp = {"A": (CompetitionRow("A", "华为", False), CompetitionRow("A", "我方", True)),
+            "B": (CompetitionRow("B", "华为", False), CompetitionRow("B", "中兴", False))}
+    fus = {"B": (FollowUp(D(2026, 2, 1), "B", "李四", stage="提案"), FollowUp(D(2026, 5, 1), "B", "李四", stage="招投标"),
+                 FollowUp(D(2026, 6, 1), "B", "李四", stage="丢单"))}
+    history = [week(D(2026, 5, 8), ("A", "lost", "商务谈判", 40, None)),
+               week(D(2026, 5, 15), ("A", "lost", "丢单", 40, None))]
+    deals = {(d.account, d.project): d for d in closed_deals(accounts, comp, fus, history, CFG, AS_OF)}
+    won, lost, b = deals[("A", "won")], deals[("A", "lost")], deals[("B", "")]
+    assert (won.outcome, won.cycle_days, won.competitors, won.stage_lost) == ("won", 60, ("华为",), "")
+    # lost: history saw it lost first on 05-15, last open stage 商务谈判; 2026-01-01 -> 05-15 = 134 days
+    assert (lost.stage_lost, lost.cycle_days) == ("商务谈判", 134)
+    # B: no history; stage from the follow-ups (招投标); first follow-up 02-01 -> close date 06-30 = 149 days
+    assert (b.stage_lost, b.cycle_days, b.competitors) == ("招投标", 149, ("中兴", "华为"))
+    groups = {g.key: g for g in by_competitor(list(deals.values()))}
+    hw = groups["华为"]
+    assert (hw.won, hw.lost, hw.won_value, hw.lost_value) == (1, 2, 100, 100)
+    assert hw.avg_cycle == pytest.approx((60 + 134 + 149) / 3, abs=0.05)
+    assert hw.reasons == (("价格", 1), ("关系", 1))
+    assert (groups["中兴"].won, groups["中兴"].lost) == (0, 1)
+    stages = [(g.key, g.lost, g.avg_cycle) for g in by_stage_lost(list(deals.values()), CFG)]
+    assert stages == [("招投标", 1, 149), ("商务谈判", 1, 134)]

@@ -12,6 +12,8 @@ from typing import Any
 from openpyxl import load_workbook
 from weekfixture import WEEK1, Sheet, build_week, make_project, read_json
 
+from sitegen.render.env import money, number, percent
+
 WEEK2 = WEEK1 + timedelta(days=7)
 WEEK3 = WEEK1 + timedelta(days=14)
 
@@ -85,5 +87,13 @@ def test_close_date_pushed_twice_and_value_lowered(tmp_path: Path) -> None:
         html = rep_page.read_text(encoding="utf-8")
         row = html[html.index('data-period="month"'):]
         row = row[:row.index("</tr>")]
-        visits = re.search(r'data-k="visits">([^<]*)<', row)
-        assert visits is not None and visits.group(1) == f"{r['visits']:,}"
+        cells = dict(re.findall(r'data-k="(\w+)">([^<]*)<', row))
+        assert cells["visits"] == number(r["visits"]) and cells["visit_target"] == number(r["visit_target"])
+        assert cells["target"] == money(r["signing_target"]) and cells["signed"] == money(r["signed"])
+    # and the department's figures in data/targets.json are the dashboard's
+    dept = read_json(out / "data" / "targets.json")["department"]
+    for key in ("month", "qtd", "ytd"):
+        row = index[index.index(f'data-period="{key}"'):]
+        cells = dict(re.findall(r'data-k="(\w+)">([^<]*)<', row[:row.index("</tr>")]))
+        assert cells["signed"] == money(dept[key]["signed"]) and cells["attainment"] == percent(dept[key]["attainment"])
+        assert cells["gap"] == money(dept[key]["gap"]) and cells["visits"] == number(dept[key]["visits"])

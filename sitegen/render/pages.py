@@ -23,6 +23,9 @@ from ..measures import AccountFacts, Measures, Scope
 from ..measures.activity import RepActivity, Week
 from ..measures.coverage import attitude_score
 from ..measures.inspection import Flag
+from ..measures.segments import segments
+from ..measures.winloss import by_competitor, by_stage_lost, closed_deals
+from ..measures.winloss import group as wl_group
 from ..meeting import Meeting, category
 from ..model import Dataset
 from ..weekly import Weekly
@@ -322,6 +325,32 @@ class Pages:
                             groups=w.groups(), rows=w.rows, contacts=w.contacts, counts=w.counts,
                             headline=w.headline(w.rows), group_subs=subs)
 
+    # ---- issue 17: segmentation, win/loss, the meeting pack
+
+    def segments(self) -> tuple[str, str]:
+        seg = segments(list(self.ds.accounts), self.m.index.followups, self.config, self.m.as_of)
+        figs: dict[str, charts.Figure] = {}
+        if seg.points:
+            figs["segments"] = charts.contacts_vs_value(seg.points, self.account_name, self.t)
+        return self._render("segments.html", SEGMENTS, "meeting", self.t("seg.title"), seg=seg, charts=figs,
+                            facts=self.m.facts)
+
+    def winloss(self) -> tuple[str, str]:
+        deals = closed_deals(list(self.ds.accounts), self.m.index.competition, self.m.index.followups,
+                             self.week.weekly.history, self.config, self.m.as_of)
+        return self._render("winloss.html", WINLOSS, "meeting", self.t("wl.title"), deals=deals,
+                            overall=wl_group(deals, ""), competitors=by_competitor(deals),
+                            stages=by_stage_lost(deals, self.config))
+
+    def meeting_pack(self, s: Scope) -> tuple[str, str]:
+        path = meeting_path(self.urls, s)
+        changes = self.week.for_scope(s.kind, s.name)
+        title = self.t("pack.title_team", team=s.name) if s.kind == "team" else self.t("pack.title")
+        return self._render("meeting.html", path, "meeting", title, scope=s, meet=self.meeting.of(s),
+                            changes=changes, change_headline=self.week.headline(changes),
+                            team_packs=[(t.name, meeting_path(self.urls, t)) for t in self.m.teams],
+                            charts={})
+
     def all(self) -> Iterator[tuple[str, str]]:
         for _key, render in self.jobs():
             yield render()
@@ -332,11 +361,27 @@ class Pages:
         "account:<id>"."""
         out: list[tuple[str, Callable[[], tuple[str, str]]]] = [
             ("index", self.dashboard), ("teams", self.teams), ("accounts", self.accounts),
-            ("competitors", self.competitors), ("quality", self.quality), ("changes", self.changes)]
+            ("competitors", self.competitors), ("quality", self.quality), ("changes", self.changes),
+            ("segments", self.segments), ("winloss", self.winloss), ("meeting", partial(self.meeting_pack, self.m.department))]
+        out += [(f"meeting:{s.name}", partial(self.meeting_pack, s)) for s in self.m.teams]
         out += [(f"team:{s.name}", partial(self.team, s)) for s in self.m.teams]
         out += [(f"rep:{s.name}", partial(self.rep, s)) for s in self.m.reps]
         out += [(f"account:{f.account.id}", partial(self.account, f)) for f in self.m.facts.values()]
         return out
+
+
+SEGMENTS = "segments.html"
+WINLOSS = "winloss.html"
+MEETING = "meeting.html"
+
+
+def meeting_path(urls: Urls, s: Scope) -> str:
+    """The meeting pack of the department (meeting.html) or of a team (meeting/<the team page's slug>.html)."""
+    if s.kind != "team":
+        return MEETING
+    team = urls.team(s.name)
+    assert team
+    return "meeting/" + team.split("/", 1)[1]
 
 
 def _status(stage: str, config: Config) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from .config import Config
@@ -72,8 +72,8 @@ class Meeting:
         self.targets = Targets(dataset.accounts, dataset.targets, idx, config, m.as_of, first_won(history, config))
         rep_of = {a.id: a.rep for a in dataset.accounts}
         self.next_week = next_week(idx.followups, sorted(idx.followups), rep_of, m.as_of)
-        actions = set_actions(idx.followups, rep_of, m.as_of)
         self.weeks = sorted({date.fromisoformat(w["as_of"]) for w in history} | {m.as_of})
+        actions = set_actions(idx.followups, rep_of, m.as_of, self.weeks[0] - timedelta(days=7))
         self.done: dict[tuple[str, date], Completion] = {}  # (rep, week's as-of) -> last week's completion
         self.last_week: dict[str, list[Action]] = {}
         for w in self.weeks:

@@ -64,24 +64,27 @@ def next_week(followups: Mapping[str, Sequence[FollowUp]], accounts: Iterable[st
     return sorted(out, key=lambda a: (a.due, a.account, a.action))
 
 
-def set_actions(followups: Mapping[str, Sequence[FollowUp]], rep_of: Mapping[str, str], as_of: date) -> list[Action]:
-    """Every next action set by a follow-up up to as-of, marked done or not, by due date. Follow-ups of an
-    account are oldest first (measures.common.Index)."""
+def set_actions(followups: Mapping[str, Sequence[FollowUp]], rep_of: Mapping[str, str], as_of: date,
+                since: date = date.min) -> list[Action]:
+    """Every next action set by a follow-up up to as-of and due from `since` to before as-of, marked done or
+    not, by due date. Follow-ups of an account are oldest first (measures.common.Index)."""
     out = []
     for aid, fus in followups.items():
-        dates = [f.date for f in fus if f.date <= as_of]
+        dates: list[date] | None = None
         seen = set()
         for f in fus:
-            if f.next_date is None or f.date > as_of or f.next_date < f.date:
+            nd = f.next_date
+            if nd is None or nd < since or nd >= as_of or f.date > as_of or nd < f.date:
                 continue
-            key = (f.next_date, f.next_action)
+            if dates is None:
+                dates = [g.date for g in fus if g.date <= as_of]
+            key = (nd, f.next_action)
             if key in seen:
                 continue
             seen.add(key)
             after = bisect_right(dates, f.date)
-            done = after < len(dates) and dates[after] <= f.next_date
-            out.append(Action(aid, f.rep or rep_of.get(aid, ""), f.next_action, f.next_date, f.contact, f.date,
-                              done))
+            done = after < len(dates) and dates[after] <= nd
+            out.append(Action(aid, f.rep or rep_of.get(aid, ""), f.next_action, nd, f.contact, f.date, done))
     return sorted(out, key=lambda a: (a.due, a.account, a.action))
 
 

@@ -150,10 +150,11 @@ class Targets:
             self.signed[key] = self.signed.get(key, 0.0) + value
         self.visits: dict[tuple[str, str], int] = {}
         start = date(as_of.year, 1, 1)
+        months = {m: f"{as_of.year:04d}-{m:02d}" for m in range(1, 13)}
         for rep, fus in idx.followups_by_rep.items():
             lo = bisect_left(fus, start, key=_date)
             for f in fus[lo:bisect_right(fus, as_of, lo=lo, key=_date)]:
-                key = (rep, month_key(f.date))
+                key = (rep, months[f.date.month])  # the dates are all in as-of's year
                 self.visits[key] = self.visits.get(key, 0) + 1
         # open projects closing from as-of to the end of the as-of month (the end of every period here)
         end = month_end(as_of)

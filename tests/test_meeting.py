@@ -401,3 +401,21 @@ def test_win_loss_by_competitor_and_stage_lost_by_hand() -> None:
     assert (groups["中兴"].won, groups["中兴"].lost) == (0, 1)
     stages = [(g.key, g.lost, g.avg_cycle) for g in by_stage_lost(list(deals.values()), CFG)]
     assert stages == [("招投标", 1, 149), ("商务谈判", 1, 134)]
+
+
+# ---- every flag is documented and explained
+
+
+def test_every_flag_code_is_documented_and_has_words() -> None:
+    from sitegen.i18n import strings
+    from sitegen.measures.inspection import CODES
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "meeting.md").read_text(encoding="utf-8")
+    for code in CODES:
+        assert f"| `{code}` |" in doc, code
+        for lang in ("zh", "en"):
+            assert f"insp.{code}" in strings(lang) and f"insp.{code}_short" in strings(lang), (lang, code)
+    for key in ("pushed_min", "stuck_weeks", "qualified_from_stage", "qualified_blank_from_stage", "commit_stages",
+                "commit_probability", "best_case_stages"):
+        assert f"`{key}`" in doc or key in (Path(__file__).resolve().parents[1] / "docs" / "config.md").read_text(
+            encoding="utf-8"), key

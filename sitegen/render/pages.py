@@ -206,7 +206,14 @@ class Pages:
             "change_headline": self.week.headline(changes),
             "contacts": self.week.contacts_for(s.kind, s.name),
             "meet": self.meeting.of(s),
+            "pack_url": self._pack_url(s),
         }
+
+    def _pack_url(self, s: Scope) -> str:
+        """The meeting pack a scope belongs to: its team's (a rep's team's), else the department's."""
+        team = s.name if s.kind == "team" else self.m.index.team_of_rep.get(s.name, "") if s.kind == "rep" else ""
+        scope = next((t for t in self.m.teams if t.name == team), None) if team else None
+        return meeting_path(self.urls, scope) if scope is not None else MEETING
 
     # ---- pages
 

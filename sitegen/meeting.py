@@ -20,6 +20,7 @@ from .measures.targets import Attainment, Targets, first_won, month_end, month_k
 from .model import Dataset
 
 CATEGORIES = ("commit", "best_case", "pipeline")
+REPS_LISTED = 30  # above this many reps, the department's plan completion is listed per team
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,8 @@ class ScopeMeeting:
     completion: Completion  # of last_week
     trend: tuple[tuple[date, Completion], ...]  # last week's completion at each week in history, oldest first
     by_rep: tuple[tuple[str, Completion, tuple[Completion, ...]], ...]  # each rep: completion, and its trend
+    # (the department with more than REPS_LISTED reps: each team instead, and by_team is True)
+    by_team: bool = False
 
 
 class Meeting:
@@ -71,6 +74,7 @@ class Meeting:
         self.deals = inspect(dataset.accounts, team_of, idx.persons, idx.followups, history, config, m.as_of)
         self.targets = Targets(dataset.accounts, dataset.targets, idx, config, m.as_of, first_won(history, config))
         rep_of = {a.id: a.rep for a in dataset.accounts}
+        self.team_of = idx.team_of_rep
         self.next_week = next_week(idx.followups, sorted(idx.followups), rep_of, m.as_of)
         self.weeks = sorted({date.fromisoformat(w["as_of"]) for w in history} | {m.as_of})
         actions = set_actions(idx.followups, rep_of, m.as_of, self.weeks[0] - timedelta(days=7))
@@ -112,11 +116,16 @@ class Meeting:
             return Completion(sum(c.due for c in cs), sum(c.done for c in cs))
 
         trend = tuple((w, done(s.reps, w)) for w in self.weeks)
-        by_rep = tuple((r, done([r], self.as_of), tuple(done([r], w) for w in self.weeks)) for r in s.reps)
+        groups = [(r, [r]) for r in s.reps]
+        by_team = s.kind == "department" and len(s.reps) > REPS_LISTED
+        if by_team:
+            teams = sorted({self.team_of.get(r, "") for r in s.reps})
+            groups = [(t, [r for r in s.reps if self.team_of.get(r, "") == t]) for t in teams]
+        by_rep = tuple((name, done(rs, self.as_of), tuple(done(rs, w) for w in self.weeks)) for name, rs in groups)
         return ScopeMeeting(self.targets.scope(s.kind, s.name, s.reps), tuple(deals), tuple(attention),
                             tuple(closing), tuple(by_category(closing, self.config)),
                             tuple(by_category(quarter, self.config)), plan, last, done(s.reps, self.as_of), trend,
-                            by_rep)
+                            by_rep, by_team)
 
     def of(self, s: Scope) -> ScopeMeeting:
         return self.scopes[(s.kind, s.name)]

@@ -419,3 +419,20 @@ def test_every_flag_code_is_documented_and_has_words() -> None:
                 "commit_probability", "best_case_stages"):
         assert f"`{key}`" in doc or key in (Path(__file__).resolve().parents[1] / "docs" / "config.md").read_text(
             encoding="utf-8"), key
+
+
+def test_a_large_department_lists_plan_completion_per_team() -> None:
+    from sitegen import meeting as meeting_module
+
+    ds = plan_dataset()
+    reps = (Rep("张三", "东区"), Rep("李四", "西区"))
+    ds = Dataset(accounts=ds.accounts, followups=ds.followups, reps=reps)
+    old = meeting_module.REPS_LISTED
+    meeting_module.REPS_LISTED = 1
+    try:
+        mt, m = meeting_of(ds)
+    finally:
+        meeting_module.REPS_LISTED = old
+    dept = mt.of(m.department)
+    assert dept.by_team and [(k, c.due, c.done) for k, c, _ in dept.by_rep] == [("东区", 1, 1), ("西区", 1, 0)]
+    assert not mt.of(m.teams[0]).by_team

@@ -8,10 +8,13 @@ so each page carries only what differs. Every function is pure and returns {"dat
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from .measures.activity import RepActivity
 from .measures.pipeline import FunnelStep, MonthRow, Pareto, StageRow, WinLoss
+from .measures.segments import AccountPoint
+from .measures.targets import MonthBar
 from .model import CompetitionRow, KeyPerson
 
 Figure = dict[str, Any]
@@ -228,3 +231,48 @@ def trend_counts(labels: Sequence[str], series: Sequence[tuple[str, Sequence[int
     if top <= 5:
         yaxis.update(dtick=1, range=[-0.3, 5.5])  # small counts: whole numbers; a line at 0 stays visible
     return _fig(data, 260, xaxis={"type": "category"}, yaxis=yaxis)
+
+
+# ---- issue 17: targets against results
+
+
+def targets_by_month(bars: Sequence[MonthBar], t: Callable[[str], str]) -> Figure:
+    """Signed value per month of the as-of year (bars) against the 签约目标 (a stepped line)."""
+    x = [b.month for b in bars]
+    return _fig([
+        {"type": "bar", "name": t("tgt.signed"), "x": x, "y": [b.signed for b in bars], "marker": {"color": GREEN},
+         "hovertemplate": "%{x}<br>%{y:,.1f} " + t("unit.wan") + "<extra></extra>"},
+        {"type": "scatter", "mode": "lines+markers", "name": t("tgt.target"), "x": x, "y": [b.target for b in bars],
+         "line": {"color": RED, "dash": "dash", "shape": "hvh"}, "connectgaps": False,
+         "hovertemplate": "%{x}<br>%{y:,.1f} " + t("unit.wan") + "<extra></extra>"},
+    ], 280, xaxis={"type": "category"}, yaxis={"title": {"text": t("unit.wan")}})
+
+
+def visits_by_month(bars: Sequence[MonthBar], t: Callable[[str], str]) -> Figure:
+    """Contacts per month of the as-of year (bars) against the 拜访目标 (a stepped line)."""
+    x = [b.month for b in bars]
+    return _fig([
+        {"type": "bar", "name": t("tgt.visits"), "x": x, "y": [b.visits for b in bars],
+         "marker": {"color": LIGHT_BLUE}},
+        {"type": "scatter", "mode": "lines+markers", "name": t("tgt.visit_target"), "x": x,
+         "y": [b.visit_target for b in bars], "line": {"color": RED, "dash": "dash", "shape": "hvh"}},
+    ], 260, xaxis={"type": "category"})
+
+
+def plan_completion(weeks: Sequence[date], rates: Sequence[float | None], t: Callable[[str], str]) -> Figure:
+    """Last week's plan completion at each week in history (share of the actions due that were followed up)."""
+    return _fig([
+        {"type": "scatter", "mode": "lines+markers", "name": t("plan.last"), "x": [w.isoformat() for w in weeks],
+         "y": rates, "line": {"color": BLUE}, "hovertemplate": "%{x}<br>%{y:.0%}<extra></extra>"},
+    ], 200, xaxis={"type": "category"}, yaxis={"tickformat": ".0%", "range": [0, 1.05]}, showlegend=False)
+
+
+def contacts_vs_value(points: Sequence[AccountPoint], name: Callable[[str], str], t: Callable[[str], str]) -> Figure:
+    """Each account: value (open + won) against contacts in the last 90 days (hunting vs farming)."""
+    return _fig([
+        {"type": "scatter", "mode": "markers", "name": t("seg.accounts"), "x": [p.value for p in points],
+         "y": [p.contacts_90 for p in points], "text": [name(p.account) for p in points],
+         "marker": {"color": [BLUE if p.open else GREY for p in points], "size": 7, "opacity": 0.7},
+         "hovertemplate": "%{text}<br>%{x:,.1f} " + t("unit.wan") + " · %{y}<extra></extra>"},
+    ], 320, showlegend=False, xaxis={"title": {"text": t("seg.value_axis")}},
+        yaxis={"title": {"text": t("seg.contacts_axis")}})

@@ -70,6 +70,7 @@ DEFAULT_STAGE_ALIASES: dict[str, str] = {
 
 DEFAULT_PRIVATE = ("电话", "邮箱", "生日", "籍贯", "爱好", "家庭情况")
 DEFAULT_SCORES = ("品牌", "产品技术", "商务价格", "服务", "客户关系")
+DEFAULT_STUCK_WEEKS = {"客户开发": 8, "立项": 6, "提案": 6, "招投标": 4, "商务谈判": 4}  # issue 17
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,14 @@ class Config:
     weekly_contact_target: int = 5
     audiences: tuple[Audience, ...] = ()
     max_text_length: int = 2000
+    # issue 17: deal inspection and the forecast categories
+    pushed_min: int = 2
+    stuck_weeks: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_STUCK_WEEKS))
+    qualified_from_stage: str = "提案"
+    qualified_blank_from_stage: str = "招投标"
+    commit_stages: tuple[str, ...] = ("商务谈判",)
+    commit_probability: float = 0.8
+    best_case_stages: tuple[str, ...] = ("招投标",)
 
     def path(self, p: Path) -> Path:
         return p if p.is_absolute() else (self.root / p)
@@ -188,6 +197,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("weekly_contact_target", "int", 5, "每位客户经理每周的跟进次数目标（销售目标表没有时使用）"),
     Setting("audiences", "audiences", [], "按受众分别生成网站：每项 name（英文文件夹名）、title、teams（不填为全部）"),
     Setting("max_text_length", "int", 2000, "网站上每个文字单元格最多显示的字符数"),
+    # issue 17: deal inspection (flag codes in docs/admin.md) and the forecast categories
+    Setting("pushed_min", "int", 2, "预计成交日期被推迟至少多少次，项目标记为“多次推迟”（pushed）"),
+    Setting("stuck_weeks", "dict", dict(DEFAULT_STUCK_WEEKS),
+            "阶段 -> 周数：项目停留在该阶段超过这么多周，标记为“阶段停滞”（stuck）；未列出的阶段不检查"),
+    Setting("qualified_from_stage", "str", "提案", "从这个阶段起，预算(M)/决策人(A)/需求(N) 任一为“否”即标记“阶段超前于资格”"),
+    Setting("qualified_blank_from_stage", "str", "招投标", "从这个阶段起，MAN 任一未填也标记“阶段超前于资格”"),
+    Setting("commit_stages", "list[str]", ["商务谈判"], "预测分类：这些阶段的项目算“承诺”（commit）"),
+    Setting("commit_probability", "float", 0.8, "预测分类：成交概率不低于此值（0–1）的项目也算“承诺”"),
+    Setting("best_case_stages", "list[str]", ["招投标"], "预测分类：这些阶段的项目算“最佳情况”（best case），其余为“管道”"),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}
@@ -325,6 +343,11 @@ def config_from_dict(data: dict[str, Any], root: Path) -> Config:
         kwargs["value_aliases"] = {str(e): {str(k): str(v) for k, v in m.items()} for e, m in kwargs["value_aliases"].items()}
     if "rep_teams" in kwargs:
         kwargs["rep_teams"] = {str(k): str(v) for k, v in kwargs["rep_teams"].items()}
+    if "stuck_weeks" in kwargs:
+        for k, v in kwargs["stuck_weeks"].items():
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ConfigError(f"sitegen.yaml 中“stuck_weeks”的“{k}”应为正整数（周数），实际是 {v!r}")
+        kwargs["stuck_weeks"] = {str(k): int(v) for k, v in kwargs["stuck_weeks"].items()}
     config = Config(**kwargs)
     check_folders(config)
     return config

@@ -176,16 +176,27 @@ def months_ending(as_of: date, n: int = 12) -> list[str]:
     return out[::-1]
 
 
+def target_months(as_of: date) -> list[str]:
+    """The months the demo's targets cover: the 12 months to as_of and the rest of as_of's year (the year's
+    figures and the monthly chart against the target line need every month of it)."""
+    rest = [f"{as_of.year}-{m:02d}" for m in range(as_of.month + 1, 13)]
+    return months_ending(as_of) + rest
+
+
 def targets(world: World, followups_per_rep: dict[str, int]) -> list[tuple[str, str, int, int]]:
-    """(rep, month, contacts target, signing target in 万元) for every rep and the 12 months to as_of."""
+    """(rep, month, contacts target, signing target in 万元) for every rep and every month of target_months:
+    a month's signing target is about a twelfth of what the rep signed over the year plus a little of the
+    open pipeline, so that attainment lands around the mark (some reps above it, some below)."""
     out = []
-    months = months_ending(world.as_of)
+    months = target_months(world.as_of)
     for rep in world.reps:
         rng = rng_for(world.seed, "targets", rep.name)
-        pipeline = sum(p.value for a in world.accounts_of(rep.name) for p in a.projects if p.stage != "丢单")
+        projects = [p for a in world.accounts_of(rep.name) for p in a.projects]
+        won = sum(p.value for p in projects if p.stage in ("赢单", "工程实施"))
+        open_value = sum(p.value for p in projects if p.stage in OPEN and p.stage != "工程实施")
         for month in months:
             visits = max(5, round(followups_per_rep.get(rep.name, 0) / 12 * rng.uniform(1.0, 1.25) / 5) * 5)
-            sign = max(10, round(pipeline / 12 * rng.uniform(0.8, 1.2) / 10) * 10)
+            sign = max(10, round((won + 0.05 * open_value) / 12 * rng.uniform(0.8, 1.3) / 10) * 10)
             out.append((rep.name, month, visits, sign))
     return out
 

@@ -18,6 +18,7 @@ from ..exportcache import BlockCache
 from ..history import History
 from ..issues import Report
 from ..measures import Measures
+from ..meeting import Meeting
 from ..model import Dataset
 from ..weekly import Weekly, weekly_view
 from . import data
@@ -61,11 +62,14 @@ def site_parts(dataset: Dataset, report: Report, m: Measures, config: Config, la
     env = make_env(layouts_dir if layouts_dir is not None else config.layouts_dir, template_cache)
     if weekly is None:  # no history given (a caller outside `sitegen build`): this week alone
         weekly = weekly_view(config, dataset, data.summary(m, report), m.as_of, History((), ()), {})
-    pages = Pages(env, dataset, report, m, config, urls, weekly)
+    meeting = Meeting(dataset, m, config, weekly.history)
+    pages = Pages(env, dataset, report, m, config, urls, weekly, meeting)
     week = weekly
     files: list[tuple[str, Callable[[], bytes]]] = [
         ("data/summary.json", lambda: data.dumps(data.summary(m, report))),
-        ("data/accounts.json", lambda: data.dumps(data.accounts(m, config, urls))),
+        ("data/accounts.json", lambda: data.dumps(data.accounts(m, config, urls, meeting))),
+        ("data/reps.json", lambda: data.dumps(data.reps(m, meeting))),
+        ("data/targets.json", lambda: data.dumps(data.targets(m, meeting))),
         ("data/issues.json", lambda: data.dumps(data.issues(report))),
         ("data/changes.json", lambda: data.dumps(week.changes.to_json(urls.account_map()))),
         ("data/export.xlsx", lambda: export_tables(m, report, config, export_cache)),

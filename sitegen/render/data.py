@@ -4,6 +4,10 @@
 - data/accounts.json  one object per account, with its projects and its page
 - data/issues.json    every issue with its place
 - data/changes.json   what changed since the previous week in history (shape: sitegen/changes.py)
+- data/reps.json      one object per rep: rep, team, month (YYYY-MM of the as-of date), signing_target (万元 or
+                      null), signed (万元), visit_target (or null), visits: the as-of month (issue 17)
+- data/targets.json   targets against results of the department, each team and each rep, for the as-of month,
+                      quarter to date and year to date, and month by month (issue 17; docs/admin.md)
 - assets/search-index.js  accounts, key persons, reps, teams and competitors for the search box, as a script
                           (works from file://), loaded when the search box is first used
 
@@ -19,6 +23,7 @@ from ..config import Config
 from ..issues import Report, Severity
 from ..measures import Measures
 from ..measures.common import probability
+from ..meeting import Meeting
 from .env import json_for_script
 from .urls import Urls
 
@@ -75,7 +80,8 @@ def issues_by_rep(report: Report) -> dict[str, dict[str, int]]:
     return dict(sorted(out.items()))
 
 
-def accounts(m: Measures, config: Config, urls: Urls) -> list[dict[str, Any]]:
+def accounts(m: Measures, config: Config, urls: Urls, meeting: Meeting | None = None) -> list[dict[str, Any]]:
+    codes = meeting.codes if meeting is not None else (lambda _a, _p: [])
     out = []
     for f in m.facts.values():
         a = f.account
@@ -86,6 +92,9 @@ def accounts(m: Measures, config: Config, urls: Urls) -> list[dict[str, Any]]:
             "team": f.team,
             "category": a.category,
             "grade": a.grade,
+            "industry": a.industry,
+            "region": a.region,
+            "nature": a.nature,
             "stage": f.stage,
             "open": f.open,
             "open_value": f.open_value,
@@ -103,11 +112,40 @@ def accounts(m: Measures, config: Config, urls: Urls) -> list[dict[str, Any]]:
                     "value": p.value,
                     "probability": round(probability(p, config), 4),
                     "expected_close": p.expected_close.isoformat() if p.expected_close else None,
+                    "flags": codes(a.id, p.name),
                 }
                 for p in a.projects
             ],
         })
     return out
+
+
+def reps(m: Measures, meeting: Meeting) -> list[dict[str, Any]]:
+    """data/reps.json: each rep's as-of month against 销售目标表."""
+    out = []
+    for s in m.reps:
+        month = meeting.of(s).attainment.period("month")
+        out.append({"rep": s.name, "team": m.index.team_of_rep.get(s.name, ""), "month": month.months[-1],
+                    "signing_target": month.target, "signed": month.signed,
+                    "visit_target": month.visit_target, "visits": month.visits})
+    return out
+
+
+def targets(m: Measures, meeting: Meeting) -> dict[str, Any]:
+    """data/targets.json: every scope's periods and months (see sitegen/measures/targets.py)."""
+    def one(kind: str, name: str) -> dict[str, Any]:
+        at = meeting.scopes[(kind, name)].attainment
+        return {"kind": kind, "name": name, "reps": list(at.reps),
+                **{p.key: p.to_json() for p in at.periods},
+                "by_month": [{"month": b.month, "signing_target": b.target, "signed": b.signed,
+                              "visit_target": b.visit_target, "visits": b.visits} for b in at.months]}
+
+    return {
+        "as_of": m.as_of.isoformat(),
+        "department": one("department", ""),
+        "teams": [one("team", t.name) for t in m.teams],
+        "reps": [one("rep", r.name) for r in m.reps],
+    }
 
 
 def issues(report: Report) -> list[dict[str, str]]:

@@ -22,6 +22,11 @@ from ..issues import Issue, Report, all_rejected, unread_files
 from ..measures import AccountFacts, Measures, Scope
 from ..measures.activity import RepActivity, Week
 from ..measures.coverage import attitude_score
+from ..measures.inspection import Flag
+from ..measures.segments import segments
+from ..measures.winloss import by_competitor, by_stage_lost, closed_deals
+from ..measures.winloss import group as wl_group
+from ..meeting import Meeting, category
 from ..model import Dataset
 from ..privacy import privacy_summary
 from ..weekly import Weekly
@@ -48,8 +53,9 @@ class SiteInfo:
 
 class Pages:
     def __init__(self, env: Environment, dataset: Dataset, report: Report, measures: Measures, config: Config,
-                 urls: Urls, weekly: Weekly) -> None:
+                 urls: Urls, weekly: Weekly, meeting: Meeting | None = None) -> None:
         self.env = env
+        self.meeting = meeting if meeting is not None else Meeting(dataset, measures, config, weekly.history)
         self.ds = dataset
         self.report = report
         self.m = measures
@@ -87,6 +93,20 @@ class Pages:
         a = self.m.index.accounts.get(account_id)
         return a.name if a else account_id
 
+    def flag_text(self, fl: Flag) -> str:
+        """A deal-inspection flag's explanation, with its figures (locale: insp.<code>)."""
+        args = fl.params
+        if fl.code == "stage-ahead-of-qualification":
+            args["missing"] = self.t("insp.sep").join(self.t(f"man.{k}") for k in args["missing"].split("/"))
+        if fl.code == "decision-maker-not-met" and not args.get("identified"):
+            return self.t("insp.decision-maker-not-met.none")
+        for k in ("from", "to"):
+            if k in args:
+                args[k] = money(args[k])
+        if "delta" in args:
+            args["delta"] = money(abs(args["delta"]))
+        return self.t(f"insp.{fl.code}", **args)
+
     def inputs_known(self, template: str, path: str, nav: str, title: str, inputs: tuple[Any, ...]) -> None:
         """Called by a page method once it has gathered what its page is made of (before building the
         view): render/parallel.py hooks it to re-use an unchanged page. Does nothing here."""
@@ -112,6 +132,8 @@ class Pages:
             "week": self.week,
             "stale_data": self.week.stale_accounts,
             "facts": self.m.facts,
+            "flag_text": self.flag_text,
+            "deal_category": lambda d: category(d, self.config),
         }
         html = self.env.get_template(template).render({**base, **ctx})
         return path, html
@@ -137,6 +159,13 @@ class Pages:
         if s.pareto.curve:
             figs["pareto"] = charts.pareto(s.pareto, t)
         # the competitors are a bar list in HTML (_macros.html competitor_bars), not a plotly figure
+        at = self.meeting.of(s).attainment
+        if at.has_targets or any(b.signed for b in at.months):
+            figs["targets"] = charts.targets_by_month(at.months, t)
+            figs["visits"] = charts.visits_by_month(at.months, t)
+        trend = self.meeting.of(s).trend
+        if any(c.due for _, c in trend):
+            figs["plan"] = charts.plan_completion([w for w, _ in trend], [c.rate for _, c in trend], t)
         series = self.week.series.get((s.kind, s.name))
         if series is not None and series.weeks:
             figs["trend_pipeline"] = charts.trend_pipeline(series.labels, series.by_stage, series.weighted,
@@ -178,7 +207,15 @@ class Pages:
             "changes": changes,
             "change_headline": self.week.headline(changes),
             "contacts": self.week.contacts_for(s.kind, s.name),
+            "meet": self.meeting.of(s),
+            "pack_url": self._pack_url(s),
         }
+
+    def _pack_url(self, s: Scope) -> str:
+        """The meeting pack a scope belongs to: its team's (a rep's team's), else the department's."""
+        team = s.name if s.kind == "team" else self.m.index.team_of_rep.get(s.name, "") if s.kind == "rep" else ""
+        scope = next((t for t in self.m.teams if t.name == team), None) if team else None
+        return meeting_path(self.urls, scope) if scope is not None else MEETING
 
     # ---- pages
 
@@ -234,8 +271,10 @@ class Pages:
                              if src is not None and src.file in stale_files})
         # everything the page is made of besides the config and what every page shares: a page whose
         # inputs did not change since the last build is re-used before any of the work below is done
+        deals = {p.name: d for p in a.projects if (d := self.meeting.deals.get((a.id, p.name))) is not None}
         self.inputs_known("account.html", path, "accounts", a.name or a.id,
-                          (f, persons, comp, fus, issues, changes, stale_since, stale_here))
+                          (f, persons, comp, fus, issues, changes, stale_since, stale_here,
+                           tuple(d.flags for d in deals.values())))
         newest = list(reversed(fus))[:MAX_FOLLOWUPS]
         figs: dict[str, charts.Figure] = {}
         if any(p.influence is not None and attitude_score(p, self.config) is not None for p in persons):
@@ -254,7 +293,7 @@ class Pages:
             issues=issues, charts=figs,
             attitude_scores=self.config.attitude_scores, dimensions=self.config.score_dimensions,
             open_status={p.name: _status(p.stage, self.config) for p in a.projects},
-            changes=changes, stale_since=stale_since, stale_files=stale_here,
+            changes=changes, stale_since=stale_since, stale_files=stale_here, deals=deals,
         )
 
     def competitors(self) -> tuple[str, str]:
@@ -298,6 +337,32 @@ class Pages:
                             groups=w.groups(), rows=w.rows, contacts=w.contacts, counts=w.counts,
                             headline=w.headline(w.rows), group_subs=subs)
 
+    # ---- issue 17: segmentation, win/loss, the meeting pack
+
+    def segments(self) -> tuple[str, str]:
+        seg = segments(list(self.ds.accounts), self.m.index.followups, self.config, self.m.as_of)
+        figs: dict[str, charts.Figure] = {}
+        if seg.points:
+            figs["segments"] = charts.contacts_vs_value(seg.points, self.account_name, self.t)
+        return self._render("segments.html", SEGMENTS, "meeting", self.t("seg.title"), seg=seg, charts=figs,
+                            facts=self.m.facts)
+
+    def winloss(self) -> tuple[str, str]:
+        deals = closed_deals(list(self.ds.accounts), self.m.index.competition, self.m.index.followups,
+                             self.week.weekly.history, self.config, self.m.as_of)
+        return self._render("winloss.html", WINLOSS, "meeting", self.t("wl.title"), deals=deals,
+                            overall=wl_group(deals, ""), competitors=by_competitor(deals),
+                            stages=by_stage_lost(deals, self.config))
+
+    def meeting_pack(self, s: Scope) -> tuple[str, str]:
+        path = meeting_path(self.urls, s)
+        changes = self.week.for_scope(s.kind, s.name)
+        title = self.t("pack.title_team", team=s.name) if s.kind == "team" else self.t("pack.title")
+        return self._render("meeting.html", path, "meeting", title, scope=s, meet=self.meeting.of(s),
+                            changes=changes, change_headline=self.week.headline(changes),
+                            team_packs=[(t.name, meeting_path(self.urls, t)) for t in self.m.teams],
+                            charts={})
+
     def all(self) -> Iterator[tuple[str, str]]:
         for _key, render in self.jobs():
             yield render()
@@ -308,11 +373,27 @@ class Pages:
         "account:<id>"."""
         out: list[tuple[str, Callable[[], tuple[str, str]]]] = [
             ("index", self.dashboard), ("teams", self.teams), ("accounts", self.accounts),
-            ("competitors", self.competitors), ("quality", self.quality), ("changes", self.changes)]
+            ("competitors", self.competitors), ("quality", self.quality), ("changes", self.changes),
+            ("segments", self.segments), ("winloss", self.winloss), ("meeting", partial(self.meeting_pack, self.m.department))]
+        out += [(f"meeting:{s.name}", partial(self.meeting_pack, s)) for s in self.m.teams]
         out += [(f"team:{s.name}", partial(self.team, s)) for s in self.m.teams]
         out += [(f"rep:{s.name}", partial(self.rep, s)) for s in self.m.reps]
         out += [(f"account:{f.account.id}", partial(self.account, f)) for f in self.m.facts.values()]
         return out
+
+
+SEGMENTS = "segments.html"
+WINLOSS = "winloss.html"
+MEETING = "meeting.html"
+
+
+def meeting_path(urls: Urls, s: Scope) -> str:
+    """The meeting pack of the department (meeting.html) or of a team (meeting/<the team page's slug>.html)."""
+    if s.kind != "team":
+        return MEETING
+    team = urls.team(s.name)
+    assert team
+    return "meeting/" + team.split("/", 1)[1]
 
 
 def _status(stage: str, config: Config) -> str:

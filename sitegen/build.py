@@ -159,6 +159,9 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             "reused": written.reused, "rows": row_totals(report),
             "stale_accounts": len(d.stale), "overdue": len(d.overdue),
             "sites": [a.name for a in config.audiences],
+            "as_of": opts.as_of.isoformat(),
+            "as_of_from": ("config" if config.as_of is not None and opts.as_of == config.as_of
+                           else "today" if opts.as_of == date.today() else "given"),
         }
         fb = feedback.resolve() if feedback else None
         state.save(Manifest(inputs.key, str(output), listing(output), written.fingerprints, summary,
@@ -241,6 +244,8 @@ def summary_lines(summary: dict[str, Any], output: Path, published: Path | None,
     if zh:
         out = [(f"网站已生成：{where}" if fresh else f"输入与上次相同，网站无需重新生成：{where}")
                + (f"（每个受众一个网站：{'、'.join(f'{n}/index.html' for n in sites)}）" if sites else ""),
+               *([f"  统计日期 {g('as_of')}" + {"config": "（sitegen.yaml 中的 as_of 固定了这一天）", "today": "（今天）"}.get(
+                   g("as_of_from", ""), "")] if g("as_of") else []),
                f"  客户 {g('accounts', 0)} 个，客户经理 {g('reps', 0)} 位，团队 {g('teams', 0)} 个",
                (f"  页面 {pages} 个：新生成 {pages - reused} 个，沿用上次 {reused} 个" if fresh
                 else f"  页面 {pages} 个：全部沿用上次") + f"（共 {summary['files']} 个文件，{mb:.1f} MB）",
@@ -255,6 +260,8 @@ def summary_lines(summary: dict[str, Any], output: Path, published: Path | None,
         return out
     out = [(f"Site built: {where}" if fresh else f"Inputs unchanged since the last build; the site is as it was: {where}")
            + (f" (one site per audience: {', '.join(f'{n}/index.html' for n in sites)})" if sites else ""),
+           *([f"  Figures as of {g('as_of')}" + {"config": " (fixed by as_of in sitegen.yaml)", "today": " (today)"}.get(
+               g("as_of_from", ""), "")] if g("as_of") else []),
            f"  {g('accounts', 0)} accounts, {g('reps', 0)} reps, {g('teams', 0)} teams",
            (f"  {pages} pages: {pages - reused} written, {reused} re-used" if fresh
             else f"  {pages} pages, all as they were") + f" ({summary['files']} files, {mb:.1f} MB)",

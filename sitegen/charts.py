@@ -61,7 +61,7 @@ def funnel(steps: Sequence[FunnelStep], label: Callable[[str], str], t: Callable
     ], 300, margin={"l": 90})
 
 
-def activity(rows: Sequence[tuple[str, int, int, float]], t: Callable[[str], str]) -> Figure:
+def activity(rows: Sequence[tuple[str, int, int, int]], t: Callable[[str], str]) -> Figure:
     """Horizontal bars per rep (or team): contacts and effective meetings this week, target as a marker."""
     rows = list(reversed(rows))  # plotly draws the first category at the bottom
     y = [r[0] for r in rows]

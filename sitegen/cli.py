@@ -20,9 +20,10 @@ class UsageError(Exception):
     pass
 
 
-def _as_of(value: str | None) -> date:
+def _as_of(value: str | None, cfg: Config | None = None) -> date:
+    """--as-of, else sitegen.yaml's as_of, else today."""
     if not value:
-        return date.today()
+        return cfg.statistics_date() if cfg is not None else date.today()
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -49,7 +50,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .report import report_json, report_text
 
     cfg = _config(args)
-    as_of = _as_of(args.as_of)
+    as_of = _as_of(args.as_of, cfg)
     input_dir = Path(args.input).resolve() if args.input else None
     files, skipped = find(cfg, input_dir or cfg.input_dir)
     bars = Bars(not args.quiet and args.format != "json", cfg.language != "en")
@@ -74,7 +75,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     opts = BuildOptions(
-        as_of=_as_of(args.as_of),
+        as_of=_as_of(args.as_of, cfg),
         input_dir=Path(args.input).resolve() if args.input else None,
         output_dir=Path(args.output).resolve() if args.output else None,
         publish_dir=Path(args.publish).resolve() if args.publish else None,
@@ -105,7 +106,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
     cfg = _config(args)
-    return serve(cfg, port=args.port, as_of=_as_of(args.as_of) if args.as_of else None, echo=_print)
+    return serve(cfg, port=args.port, as_of=_as_of(args.as_of, cfg) if args.as_of or cfg.as_of else None, echo=_print)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ Unknown keys and wrong types are errors that name the key. Paths resolve against
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,12 @@ class Config:
     weekly_contact_target: int = 5
     audiences: tuple[Audience, ...] = ()
     max_text_length: int = 2000
+    as_of: date | None = None  # the statistics date when the command line gives none; None = today
+    history_baseline: Path | None = None  # read-only weekly snapshots shipped with the project (the demo's)
+
+    def statistics_date(self, given: date | None = None) -> date:
+        """The as-of date of a run: the one given (--as-of), else sitegen.yaml's as_of, else today."""
+        return given or self.as_of or date.today()
 
     def path(self, p: Path) -> Path:
         return p if p.is_absolute() else (self.root / p)
@@ -166,6 +173,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("weekly_contact_target", "int", 5, "每位客户经理每周的跟进次数目标（销售目标表没有时使用）"),
     Setting("audiences", "audiences", [], "按受众分别生成网站：每项 name（英文文件夹名）、title、teams（不填为全部）"),
     Setting("max_text_length", "int", 2000, "网站上每个文字单元格最多显示的字符数"),
+    Setting("as_of", "date", None,
+            "统计日期（如 2026-11-20）：命令行没有 --as-of 时使用；不填则为运行当天。示例部门用它固定日期，任何一天构建都一样"),
+    Setting("history_baseline", "path", None,
+            "随项目提供的历史快照文件夹（只读，如示例部门的上一周），与 state 中的历史合并；可不填"),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}
@@ -195,6 +206,13 @@ def _check_type(key: str, value: Any, kind: str) -> Any:
         if not isinstance(value, str) or not value.strip():
             raise fail("文件夹路径")
         return Path(value)
+    if kind == "date":
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise fail("日期，例如 2026-11-20") from None
     if kind == "list[str]":
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
             raise fail("文字列表")

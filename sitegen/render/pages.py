@@ -153,13 +153,13 @@ class Pages:
             lines.append((t("sev.warning"), series.warnings, charts.GREY))
         return lines
 
-    def _activity_rows(self, s: Scope) -> list[tuple[str, int, int, float]]:
+    def _activity_rows(self, s: Scope) -> list[tuple[str, int, int, int]]:
         if s.kind == "department" and len(s.activity) > ACTIVITY_BY_REP_LIMIT:
             rows = []
             for team in self.m.teams:
                 acts = [a for a in s.activity if a.team == team.name]
                 rows.append((team.name, sum(a.this_week.contacts for a in acts),
-                             sum(a.this_week.effective for a in acts), round(sum(a.this_week.target for a in acts), 1)))
+                             sum(a.this_week.effective for a in acts), sum(a.this_week.target for a in acts)))
             return rows
         return [(a.rep, a.this_week.contacts, a.this_week.effective, a.this_week.target) for a in s.activity]
 
@@ -176,7 +176,14 @@ class Pages:
             "changes": changes,
             "change_headline": self.week.headline(changes),
             "contacts": self.week.contacts_for(s.kind, s.name),
+            "rejected_projects": self._rejected_projects(s),
         }
+
+    def _rejected_projects(self, s: Scope) -> int:
+        """Project rows of the customer files of the scope's reps that were rejected (left out of every figure)."""
+        reps = None if s.kind == "department" else set(s.reps)
+        return sum(c.rejected for c in self.report.sheets
+                   if c.form == "customer" and (reps is None or c.rep in reps))
 
     # ---- pages
 
@@ -330,5 +337,5 @@ def _sum_weeks(acts: tuple[RepActivity, ...], name: str) -> RepActivity:
     weeks = []
     for i, w in enumerate(acts[0].weeks):
         weeks.append(Week(w.monday, sum(a.weeks[i].contacts for a in acts), sum(a.weeks[i].effective for a in acts),
-                          round(sum(a.weeks[i].target for a in acts), 1)))
+                          sum(a.weeks[i].target for a in acts)))
     return RepActivity(name, "", tuple(weeks))

@@ -159,7 +159,7 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             "reused": written.reused, "rows": row_totals(report),
             "stale_accounts": len(d.stale), "overdue": len(d.overdue),
             "sites": [a.name for a in config.audiences],
-            "as_of": opts.as_of.isoformat(),
+            "as_of": opts.as_of.isoformat(), "input": str(opts.input_dir or config.input),
             "as_of_from": ("config" if config.as_of is not None and opts.as_of == config.as_of
                            else "today" if opts.as_of == date.today() else "given"),
         }
@@ -252,6 +252,8 @@ def summary_lines(summary: dict[str, Any], output: Path, published: Path | None,
                f"  读取 {rows['read']} 行 = 接受 {rows['accepted']} + 拒绝 {rows['rejected']} + 跳过（空行/合计）{rows['skipped']}",
                (f"  数据错误 {errors} 个，警告 {warnings} 个，逐格说明见 {issues_at}" if errors or warnings
                 else "  没有数据错误或警告")]
+        if not g("accounts", 0) and g("input"):
+            out.append(f"  还没有数据：用 Excel 打开 {g('input')}/ 中的模板填写后再运行 sitegen build")
         if summary["feedback"]:
             out.append(f"  反馈工作簿：{summary['feedback']}（发回给客户经理，不要发布）")
         if published:
@@ -269,6 +271,8 @@ def summary_lines(summary: dict[str, Any], output: Path, published: Path | None,
            f" + skipped (blank/total) {rows['skipped']}",
            (f"  {errors} data errors, {warnings} warnings; each cell explained in {issues_at}" if errors or warnings
             else "  No data errors or warnings")]
+    if not g("accounts", 0) and g("input"):
+        out.append(f"  No data yet: open the templates in {g('input')}/ with Excel, fill them in, then run sitegen build again")
     if summary["feedback"]:
         out.append(f"  Feedback workbooks: {summary['feedback']} (send them back to the reps; do not publish)")
     if published:

@@ -7,7 +7,7 @@ plain dicts. Templates are looked up by name, so a project's layouts/ can replac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -137,10 +137,13 @@ class Pages:
         if s.competitors:
             figs["competitors"] = charts.competitors(s.competitors, t)
         series = self.week.series.get((s.kind, s.name))
-        if series is not None and series.weeks:
+        # a chart of nothing but zeros would only draw an empty axis (−1 … 1 万元): "no data" instead
+        if series is not None and series.weeks and _some(series.weighted, *series.by_stage.values()):
             figs["trend_pipeline"] = charts.trend_pipeline(series.labels, series.by_stage, series.weighted,
                                                            self.stage_label, t)
-            figs["trend_health"] = charts.trend_counts(series.labels, self._health(series), t)
+        health = self._health(series) if series is not None and series.weeks else []
+        if series is not None and health and (s.counts.accounts or _some(*(values for _, values, _ in health))):
+            figs["trend_health"] = charts.trend_counts(series.labels, health, t)
         return figs
 
     def _health(self, series: Series, stale: bool = True) -> list[tuple[str, list[int | None], str]]:
@@ -331,6 +334,11 @@ def _next_close(config: Config) -> Callable[[AccountFacts], date | None]:
         return min(dates) if dates else None
 
     return nearest
+
+
+def _some(*series: Sequence[float | int | None]) -> bool:
+    """Whether any value of the series is other than 0 or missing."""
+    return any(v for values in series for v in values)
 
 
 def _sum_weeks(acts: tuple[RepActivity, ...], name: str) -> RepActivity:

@@ -42,20 +42,59 @@
       if (!src) continue;
       var fig = JSON.parse(src.textContent);
       window.Plotly.newPlot(el, fig.data, merge(BASE, fig.layout || {}), CONFIG);
+      if (el.on) el.on("plotly_afterplot", scaleForPaper(el));
+      scaleForPaper(el)();
     }
-    // Paper is narrower than the screen: redraw every plot at its printed width (synchronously, so the
-    // browser prints the redrawn figures), and back again after printing.
-    function fit() {
+    // Paper is narrower than most screens, and the browser lays the printed page out only after
+    // "beforeprint": redraw every plot at the width of a printed chart (one per row on A4 or Letter,
+    // synchronously, so the redrawn figures are printed), and at its screen width again afterwards. A plot
+    // still wider than that (a redraw that failed) is scaled down by the print stylesheet (--paper-zoom).
+    var paper = false;
+    function toPaper(on) {
+      if (on === paper) return;
+      paper = on;
       for (var k = 0; k < plots.length; k++) {
-        try { window.Plotly.relayout(plots[k], { autosize: true }); } catch (e) { /* keep the drawn figure */ }
+        try {
+          window.Plotly.relayout(plots[k], on ? { width: PRINT_WIDTH, autosize: false } : { width: null, autosize: true });
+        } catch (e) { /* keep the drawn figure */ }
       }
     }
-    window.addEventListener("beforeprint", fit);
-    window.addEventListener("afterprint", fit);
+    window.addEventListener("beforeprint", function () { toPaper(true); });
+    window.addEventListener("afterprint", function () { toPaper(false); });
     if (window.matchMedia) {
       var mq = window.matchMedia("print");
-      if (mq.addEventListener) mq.addEventListener("change", fit);
+      if (mq.addEventListener) mq.addEventListener("change", function (e) { toPaper(e.matches); });
     }
+  }
+
+  var PRINT_WIDTH = 660; // CSS px: a chart across an A4 page (186 mm of paper inside the margins, less the card's)
+  function scaleForPaper(el) {
+    return function () {
+      var w = el._fullLayout && el._fullLayout.width;
+      if (w) el.style.setProperty("--paper-zoom", String(Math.min(1, PRINT_WIDTH / w)));
+    };
+  }
+
+  // On a phone every table but the account list (which has its own phone layout) becomes a stack of cards:
+  // each row a card, each cell labelled with its column's heading (site.css, @media max-width 640px).
+  function labelCells(table) {
+    if (table.id === "account-table" || !table.tHead || !table.tHead.rows.length) return;
+    var heads = [], row = table.tHead.rows[table.tHead.rows.length - 1];
+    for (var h = 0; h < row.cells.length; h++) {
+      for (var span = 0; span < (row.cells[h].colSpan || 1); span++) heads.push(row.cells[h].textContent.trim());
+    }
+    for (var b = 0; b < table.tBodies.length; b++) {
+      var rows = table.tBodies[b].rows;
+      for (var r = 0; r < rows.length; r++) {
+        var col = 0;
+        for (var c = 0; c < rows[r].cells.length; c++) {
+          var cell = rows[r].cells[c];
+          if (heads[col]) cell.setAttribute("data-label", heads[col]);
+          col += cell.colSpan || 1;
+        }
+      }
+    }
+    table.classList.add("stack");
   }
 
   /* ---- sortable tables: click a header with data-sort="num" or "text" */
@@ -202,6 +241,7 @@
 
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
+    Array.prototype.forEach.call(document.querySelectorAll("main table"), labelCells);
     setupFilters();
     setupSearch();
     drawPlots();

@@ -93,7 +93,7 @@ def printed(name: str, text: str) -> bool:
         return "".join("?" if "\u2e80" <= c <= "\u2fdf" else c for c in unicodedata.normalize("NFKC", s))
 
     def at(word: str, piece: str, i: int) -> bool:
-        return len(word) - i >= len(piece) and all(w in (p, "?") for w, p in zip(word[i:], piece))
+        return len(word) - i >= len(piece) and all(w in (p, "?") for w, p in zip(word[i:i + len(piece)], piece, strict=True))
 
     def has(word: str, piece: str) -> bool:
         return any(at(word, piece, i) for i in range(len(word) - len(piece) + 1))

@@ -58,6 +58,12 @@ def test_demo_built_on_any_day_shows_a_living_department(today: date, tmp_path: 
         week = json.load(fh)
     contacts = sum(w.get("2026-W47", [0, 0])[0] for w in week["activity"].values())
     assert contacts >= 3 * len(week["activity"])  # this week's follow-ups: at least three per rep
+    # project rows rejected for data errors are counted beside the figures
+    from sitegen.load import load
+
+    loaded = load(load_config(config), DEFAULT_AS_OF)
+    rejected = sum(s.rejected for s in loaded.report.sheets if s.form == "customer")
+    assert rejected and f"另有 {rejected} 个项目因数据错误未计入以上数字" in index
     # the first build already compares with the previous week
     changes = json.loads((site / "data" / "changes.json").read_text(encoding="utf-8"))
     assert changes["previous_week"] == "2026-W46" and sum(changes["counts"].values()) >= 10

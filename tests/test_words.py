@@ -71,6 +71,9 @@ def test_first_run_says_what_to_do_next(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["init", str(project)]) == 0
     said = capsys.readouterr().out
     assert "用 Excel 打开 input/ 中的空白模板" in said and "把工作簿放进 input/" not in said
+    assert main(["check", "--config", str(project / "sitegen.yaml"), "--as-of", "2026-11-20",
+                 str(project / "input")]) == 0
+    assert "还没有数据：用 Excel 打开输入文件夹（input/）中的模板填写后再运行 sitegen build" in capsys.readouterr().out
     assert main(["build", "--config", str(project / "sitegen.yaml"), "--as-of", "2026-11-20"]) == 0
     said = capsys.readouterr().out
     # the templates' example rows are part of the form: not read, not "skipped"

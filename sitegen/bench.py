@@ -44,6 +44,14 @@ def _params(scale: float) -> dict[str, Any]:
     }
 
 
+def available_writers() -> tuple[str, ...]:
+    """The workbook writers the generator can use here: xlsxwriter (fast, a test dependency) when it is
+    installed, and openpyxl (a dependency of sitegen) always."""
+    import importlib.util
+
+    return ("xlsxwriter", "openpyxl") if importlib.util.find_spec("xlsxwriter") else ("openpyxl",)
+
+
 def ensure_department(workdir: Path, scale: float, echo: Callable[[str], None]) -> dict[str, Any]:
     from .demo.generate import generate_department
 
@@ -58,10 +66,13 @@ def ensure_department(workdir: Path, scale: float, echo: Callable[[str], None]) 
             pass
     shutil.rmtree(workdir / "input", ignore_errors=True)
     (workdir / "input").mkdir(parents=True)
+    writers = available_writers()
+    if "xlsxwriter" not in writers:
+        echo("未安装 xlsxwriter：全部用 openpyxl 生成工作簿（较慢；pip install xlsxwriter 可加快，结果不受影响）")
     echo(f"generating the department ({params['accounts']} accounts) in {workdir / 'input'} …")
     t0 = time.perf_counter()
     manifest = generate_department(workdir / "input", seed=6, as_of=AS_OF, mistakes=True, jobs=2,
-                                   writers=("xlsxwriter", "openpyxl"), **params)
+                                   writers=writers, **params)
     info = {
         "params": params,
         "workbooks": len(manifest.files),

@@ -188,6 +188,9 @@ def build(config: Config, opts: BuildOptions, echo: Echo = None) -> BuildResult:
             "all_rejected": [list(x) for x in all_rejected(report)],
             "unread": [[f, m] for f, m in unread_files(report) if f not in stats.stale],
             "privacy": privacy_summary(report, config),
+            "as_of": opts.as_of.isoformat(), "input": str(opts.input_dir or config.input),
+            "as_of_from": ("config" if config.as_of is not None and opts.as_of == config.as_of
+                           else "today" if opts.as_of == date.today() else "given"),
         }
         fb = feedback.resolve() if feedback else None
         state.save(Manifest(inputs.key, str(output), listing(output), written.fingerprints, summary,
@@ -302,12 +305,16 @@ def summary_lines(summary: dict[str, Any], output: Path, published: Path | None,
     if zh:
         out = [(f"网站已生成：{where}" if fresh else f"输入与上次相同，网站无需重新生成：{where}")
                + (f"（每个受众一个网站：{'、'.join(f'{n}/index.html' for n in sites)}）" if sites else ""),
+               *([f"  统计日期 {g('as_of')}" + {"config": "（sitegen.yaml 中的 as_of 固定了这一天）", "today": "（今天）"}.get(
+                   g("as_of_from", ""), "")] if g("as_of") else []),
                f"  客户 {g('accounts', 0)} 个，客户经理 {g('reps', 0)} 位，团队 {g('teams', 0)} 个",
                (f"  页面 {pages} 个：新生成 {pages - reused} 个，沿用上次 {reused} 个" if fresh
                 else f"  页面 {pages} 个：全部沿用上次") + f"（共 {summary['files']} 个文件，{mb:.1f} MB）",
                f"  读取 {rows['read']} 行 = 接受 {rows['accepted']} + 拒绝 {rows['rejected']} + 跳过（空行/合计）{rows['skipped']}",
                (f"  数据错误 {errors} 个，警告 {warnings} 个，逐格说明见 {issues_at}" if errors or warnings
                 else "  没有数据错误或警告"), *privacy_lines(g("privacy"), zh)]
+        if not g("accounts", 0) and g("input"):
+            out.append(f"  还没有数据：用 Excel 打开 {g('input')}/ 中的模板填写后再运行 sitegen build")
         if summary["feedback"]:
             out.append(f"  反馈工作簿：{summary['feedback']}（发回给客户经理，不要发布）")
         if published:
@@ -316,6 +323,8 @@ def summary_lines(summary: dict[str, Any], output: Path, published: Path | None,
         return out
     out = [(f"Site built: {where}" if fresh else f"Inputs unchanged since the last build; the site is as it was: {where}")
            + (f" (one site per audience: {', '.join(f'{n}/index.html' for n in sites)})" if sites else ""),
+           *([f"  Figures as of {g('as_of')}" + {"config": " (fixed by as_of in sitegen.yaml)", "today": " (today)"}.get(
+               g("as_of_from", ""), "")] if g("as_of") else []),
            f"  {g('accounts', 0)} accounts, {g('reps', 0)} reps, {g('teams', 0)} teams",
            (f"  {pages} pages: {pages - reused} written, {reused} re-used" if fresh
             else f"  {pages} pages, all as they were") + f" ({summary['files']} files, {mb:.1f} MB)",
@@ -323,6 +332,8 @@ def summary_lines(summary: dict[str, Any], output: Path, published: Path | None,
            f" + skipped (blank/total) {rows['skipped']}",
            (f"  {errors} data errors, {warnings} warnings; each cell explained in {issues_at}" if errors or warnings
             else "  No data errors or warnings"), *privacy_lines(g("privacy"), zh)]
+    if not g("accounts", 0) and g("input"):
+        out.append(f"  No data yet: open the templates in {g('input')}/ with Excel, fill them in, then run sitegen build again")
     if summary["feedback"]:
         out.append(f"  Feedback workbooks: {summary['feedback']} (send them back to the reps; do not publish)")
     if published:

@@ -50,13 +50,14 @@ def digest_inputs(files: list[InputFile]) -> dict[str, str]:
 
 
 def inputs_key(config: Config, as_of: date, inputs: Inputs, output: Path, code: str, layouts: str) -> str:
-    history = history_dir(config)
     this_week = f"{week_key(as_of)}.json.gz"
     past = []
-    if history.is_dir():
-        for p in sorted(history.iterdir()):
-            if p.is_file() and p.name != this_week:
-                past.append((p.name, hashlib.sha1(p.read_bytes()).hexdigest()))
+    baseline = [config.path(config.history_baseline)] if config.history_baseline is not None else []
+    for history in (history_dir(config), *baseline):
+        if history.is_dir():
+            for p in sorted(history.iterdir()):
+                if p.is_file() and p.name != this_week:
+                    past.append((p.name, hashlib.sha1(p.read_bytes()).hexdigest()))
     parts = {
         "format": FORMAT, "version": __version__, "code": code, "layouts": layouts, "config": repr(config),
         "as_of": as_of.isoformat(), "output": str(output), "inputs": sorted(inputs.digests.items()),

@@ -6,6 +6,7 @@ Unknown keys and wrong types are errors that name the key. Paths resolve against
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,12 @@ class Config:
     commit_stages: tuple[str, ...] = ("商务谈判",)
     commit_probability: float = 0.8
     best_case_stages: tuple[str, ...] = ("招投标",)
+    as_of: date | None = None  # the statistics date when the command line gives none; None = today
+    history_baseline: Path | None = None  # read-only weekly snapshots shipped with the project (the demo's)
+
+    def statistics_date(self, given: date | None = None) -> date:
+        """The as-of date of a run: the one given (--as-of), else sitegen.yaml's as_of, else today."""
+        return given or self.as_of or date.today()
 
     def path(self, p: Path) -> Path:
         return p if p.is_absolute() else (self.root / p)
@@ -206,6 +213,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("commit_stages", "list[str]", ["商务谈判"], "预测分类：这些阶段的项目算“承诺”（commit）"),
     Setting("commit_probability", "float", 0.8, "预测分类：成交概率不低于此值（0–1）的项目也算“承诺”"),
     Setting("best_case_stages", "list[str]", ["招投标"], "预测分类：这些阶段的项目算“最佳情况”（best case），其余为“管道”"),
+    Setting("as_of", "date", None,
+            "统计日期（如 2026-11-20）：命令行没有 --as-of 时使用；不填则为运行当天。示例部门用它固定日期，任何一天构建都一样"),
+    Setting("history_baseline", "path", None,
+            "随项目提供的历史快照文件夹（只读，如示例部门的上一周），与 state 中的历史合并；可不填"),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}
@@ -235,6 +246,13 @@ def _check_type(key: str, value: Any, kind: str) -> Any:
         if not isinstance(value, str) or not value.strip():
             raise fail("文件夹路径")
         return Path(value)
+    if kind == "date":
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise fail("日期，例如 2026-11-20") from None
     if kind == "list[str]":
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
             raise fail("文字列表")

@@ -449,6 +449,7 @@ TYPE_ZH: dict[str, str] = {
     "dict": "键值对",
     "stages": "阶段列表",
     "audiences": "受众列表",
+    "date": "日期",
 }
 
 # Examples of non-default values, one YAML snippet per key where an example helps (loaded by tests).
@@ -483,6 +484,8 @@ CONFIG_EXAMPLES: dict[str, str] = {
         "  - {name: east, title: 华东区, teams: [华东一组, 华东二组]}\n"
         "  - {name: all, title: 全部门}"
     ),
+    "as_of": "as_of: 2026-11-20   # 示例部门：统计日期固定，任何一天构建都显示这一天",
+    "history_baseline": "history_baseline: examples/demo/history",
 }
 
 

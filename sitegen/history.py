@@ -96,7 +96,18 @@ def history_dir(config: Config) -> Path:
 
 
 def load_history(config: Config) -> History:
-    folder = history_dir(config)
+    """The snapshots of the state folder, and of the project's read-only `history_baseline` folder for the
+    weeks the state folder lacks (the demo ships its previous week there, so a first build has changes)."""
+    own = _load_folder(history_dir(config))
+    if config.history_baseline is None:
+        return own
+    base = _load_folder(config.path(config.history_baseline))
+    have = {s["week"] for s in own.weeks}
+    weeks = sorted([*own.weeks, *(s for s in base.weeks if s["week"] not in have)], key=lambda s: s["week"])
+    return History(tuple(weeks), own.notes + base.notes)
+
+
+def _load_folder(folder: Path) -> History:
     weeks: list[dict[str, Any]] = []
     notes: list[str] = []
     if not folder.is_dir():

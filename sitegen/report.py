@@ -80,4 +80,7 @@ def report_text(report: Report, dataset: Dataset, *, lang: str = "zh", verbose: 
         out.append(f"{len(dataset.accounts)} accounts ({n_proj} projects), {len(dataset.key_persons)} key persons, "
                    f"{len(dataset.competition)} competition rows, {len(dataset.followups)} follow-ups")
         out.append(f"{report.errors} errors, {report.warnings} warnings, {report.count(Severity.INFO)} info")
+    if not dataset.accounts and not report.errors:
+        out.append("还没有数据：用 Excel 打开输入文件夹（input/）中的模板填写后再运行 sitegen build" if zh else
+                   "No data yet: open the templates in the input folder (input/) with Excel, fill them in, then run sitegen build")
     return "\n".join(out)

@@ -33,3 +33,18 @@ def test_bench_runs_on_a_tiny_department(tmp_path: Path) -> None:
     digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((work / "input").rglob("*.xlsx"))}
     assert run_bench(work, scale=0.001, echo=lambda _s: None, json_path=out) == 0
     assert digests == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((work / "input").rglob("*.xlsx"))}
+
+
+@pytest.mark.slow
+def test_bench_on_a_plain_install_without_xlsxwriter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README's first command installs sitegen without its test extras: bench generates with openpyxl alone."""
+    import importlib.util
+    import sys
+
+    real = importlib.util.find_spec
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)  # `import xlsxwriter` raises ImportError
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "xlsxwriter" else real(name, *a))
+    lines: list[str] = []
+    assert run_bench(tmp_path / "work", scale=0.001, echo=lines.append) == 0
+    said = [line for line in lines if "xlsxwriter" in line]
+    assert len(said) == 1 and "pip install xlsxwriter" in said[0], lines

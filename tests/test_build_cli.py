@@ -59,9 +59,10 @@ def first(demo: Path) -> list[str]:
 def test_summary_states_the_real_figures(demo: Path, first: list[str]) -> None:
     check = facts_of_check(demo)
     site = site_counts(demo / "site")
-    assert 6 <= len(first) <= 10, first
-    head, people, pages, rows, issues, *rest = first
+    assert 7 <= len(first) <= 11, first
+    head, day, people, pages, rows, issues, *rest = first
     assert head == f"网站已生成：{demo / 'site' / 'index.html'}"
+    assert day == f"  统计日期 {AS_OF}"
     assert numbers(people) == [check["accounts"], site["reps"], site["teams"]]
     assert site["accounts"] == check["accounts"]
     n_pages, new, reused, n_files = numbers(pages)[:4]
@@ -84,8 +85,8 @@ def test_nothing_changed_repeats_the_figures(demo: Path, first: list[str]) -> No
     assert p.returncode == 0, p.stderr
     again = p.stdout.splitlines()
     assert again[0] == f"输入与上次相同，网站无需重新生成：{demo / 'site' / 'index.html'}"
-    assert again[1] == first[1] and again[3] == first[3] and again[4] == first[4]
-    assert numbers(again[2])[0] == numbers(first[2])[0] and "全部沿用上次" in again[2]
+    assert again[1] == first[1] and again[2] == first[2] and again[4] == first[4] and again[5] == first[5]
+    assert numbers(again[3])[0] == numbers(first[3])[0] and "全部沿用上次" in again[3]
 
 
 def test_quiet_prints_nothing(demo: Path) -> None:
@@ -112,7 +113,8 @@ def test_english_and_verbose(demo: Path, tmp_path: Path) -> None:
     check = facts_of_check(tmp_path)
     site = site_counts(tmp_path / "output")
     assert lines[0] == f"Site built: {tmp_path / 'output' / 'index.html'}"
-    assert lines[1] == f"  {check['accounts']} accounts, {site['reps']} reps, {site['teams']} teams"
+    assert lines[1] == f"  Figures as of {AS_OF}"
+    assert lines[2] == f"  {check['accounts']} accounts, {site['reps']} reps, {site['teams']} teams"
     assert any(line.startswith(f"  {check['errors']} data errors, {check['warnings']} warnings") for line in lines)
     steps = next(line for line in lines if line.startswith("  Seconds per step: "))
     for step in ("reading", "measures", "pages"):

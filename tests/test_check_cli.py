@@ -166,7 +166,7 @@ def test_missing_input_folder_from_config(tmp_path: Path) -> None:
 
 def test_unknown_option_is_a_usage_error(tmp_path: Path) -> None:
     p = run("--formt", "json", cwd=tmp_path)
-    assert p.returncode == 2 and "usage" in p.stderr.lower()
+    assert p.returncode == 2 and "用法：" in p.stderr and "错误：" in p.stderr
     no_traceback(p)
 
 

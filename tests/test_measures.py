@@ -129,10 +129,37 @@ def test_overdue_only_from_the_latest_contact() -> None:
 
 def test_weekly_target_from_monthly_visit_target_else_config() -> None:
     targets = {("张三", "2026-11"): Target("张三", "2026-11", visit_target=30)}
-    assert weekly_target("张三", D(2026, 11, 16), targets, CFG) == 7.0
+    assert weekly_target("张三", D(2026, 11, 16), targets, CFG) == 7
     assert weekly_target("李四", D(2026, 11, 16), targets, CFG) == CFG.weekly_contact_target
     # a week belongs to the month of its Thursday: Mon 2026-10-26 -> Thu 10-29 (October)
     assert weekly_target("张三", D(2026, 10, 26), targets, CFG) == CFG.weekly_contact_target
+
+
+def test_weekly_targets_are_whole_visits_that_add_up_to_the_month() -> None:
+    # November 2026 has four Thursdays (5, 12, 19, 26); December 2026 has five (3 ... 31)
+    for month, mondays, visit in (("2026-11", [D(2026, 11, d) for d in (2, 9, 16, 23)], 30),
+                                  ("2026-12", [D(2026, 11, 30)] + [D(2026, 12, d) for d in (7, 14, 21, 28)], 23),
+                                  ("2026-12", [D(2026, 11, 30)] + [D(2026, 12, d) for d in (7, 14, 21, 28)], 3)):
+        targets = {("张三", month): Target("张三", month, visit_target=visit)}
+        weeks = [weekly_target("张三", m, targets, CFG) for m in mondays]
+        assert all(isinstance(w, int) for w in weeks)
+        assert sum(weeks) == visit and max(weeks) - min(weeks) <= 1 and weeks == sorted(weeks, reverse=True)
+    # Monday 2026-11-30's Thursday is 12-03: the week is December's
+    assert weekly_target("张三", D(2026, 11, 30), {("张三", "2026-12"): Target("张三", "2026-12", visit_target=23)},
+                         CFG) == 5
+
+
+def test_overdue_actions_only_on_open_or_implementing_accounts() -> None:
+    late = fu(D(2026, 11, 10), nxt="报价", nd=D(2026, 11, 15))
+    ds = Dataset(accounts=tuple(acct(aid, *(proj(s, aid=aid) for s in stages)) for aid, stages in (
+        ("OPEN", ("提案",)), ("IMPL", ("工程实施",)), ("WON", ("赢单",)), ("LOST", ("丢单",)), ("HOLD", ("暂停",)),
+        ("MIX", ("丢单", "商务谈判")), ("DONE", ("赢单", "丢单", "暂停")))),
+        reps=(Rep("张三", "T"),),
+        followups=tuple(FollowUp(late.date, aid, "张三", next_action="报价", next_date=late.next_date)
+                        for aid in ("OPEN", "IMPL", "WON", "LOST", "HOLD", "MIX", "DONE")))
+    m = compute(ds, (), CFG, AS_OF)
+    assert sorted(o.account for o in m.department.overdue) == ["IMPL", "MIX", "OPEN"]
+    assert m.facts["LOST"].overdue is None and m.facts["DONE"].overdue is None
 
 
 def test_rep_activity_counts_contacts_and_effective_per_week() -> None:
@@ -214,4 +241,4 @@ def test_fixture_department_figures(department) -> None:
     assert sum(r.open_value for r in department.reps) == pytest.approx(d.open_value)
     # this week's contacts against the targets of the 销售目标表
     zhang = {r.name: r for r in department.reps}["张三"]
-    assert (zhang.contacts_week, zhang.effective_week, zhang.target_week) == (3, 2, 2.8)
+    assert (zhang.contacts_week, zhang.effective_week, zhang.target_week) == (3, 2, 3)  # 12 visits over 4 weeks

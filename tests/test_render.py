@@ -211,8 +211,25 @@ def test_markdown_notes_are_sanitised() -> None:
     html = render_notes("**粗体** <script>alert(1)</script> [x](javascript:alert(1)) ![i](http://h/i.png) "
                         "<a href='http://ok.invalid' onclick='x()'>ok</a>")
     assert "<strong>粗体</strong>" in html
-    for bad in ("<script", "javascript:", "<img", "onclick"):
+    for bad in ("<script", "javascript:", "<img"):
         assert bad not in html
+    tags = re.findall(r"<[^>]*>", html)
+    assert not [t for t in tags if "onclick" in t or "<a " in t and "http://ok.invalid" in t]
+    # raw HTML typed into a cell is text, shown as typed, not markup
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;a href=" in html
+
+
+@pytest.mark.parametrize("typed, shown", [
+    # Alt+Enter lines starting with "- " after a line of text: a list, then the text goes on as a paragraph
+    ("客户关心价格\n- 预算已批\n- 决策人下周出差\n下次带方案", "<p>客户关心价格</p>\n<ul>\n<li>预算已批</li>\n"
+     "<li>决策人下周出差</li>\n</ul>\n<p>下次带方案</p>"),
+    ("要点：\r\n• 一\r\n• 二", "<p>要点：</p>\n<ul>\n<li>一</li>\n<li>二</li>\n</ul>"),
+    ("步骤\n1. 报价\n2. 演示", "<p>步骤</p>\n<ol>\n<li>报价</li>\n<li>演示</li>\n</ol>"),
+    ("第一行\n第二行 **重点**", "<p>第一行<br>\n第二行 <strong>重点</strong></p>"),
+    ("价格<b>低</b>\n- 一", "<p>价格&lt;b&gt;低&lt;/b&gt;</p>\n<ul>\n<li>一</li>\n</ul>"),
+])
+def test_notes_render_lists_and_lines_as_typed(typed: str, shown: str) -> None:
+    assert render_notes(typed) == shown
 
 
 def test_search_index_is_a_script_without_private_fields(site: Path) -> None:

@@ -178,7 +178,8 @@ def test_template_is_recognised_as_its_form(project: Path, key: str) -> None:
     assert not result.unreadable
     # exactly one sheet is a form — the 填写说明 sheet is never taken for one
     assert [(s.sheet, s.form) for s in result.sheets] == [(FORM_BY_KEY[key].title, key)]
-    assert [s.skipped for s in result.sheets] == [1]  # the example row
+    # the example row belongs to the template, like its header: not read as data, not counted as skipped
+    assert [(s.read, s.skipped) for s in result.sheets] == [(0, 0)]
     assert not [i for i in result.issues if i.severity.value != "info"]
 
 
@@ -302,8 +303,8 @@ def test_example_rows_are_valid_records(tmp_path: Path) -> None:
         wb.save(path)
     loaded = load(cfg, AS_OF, read=lambda files, ctx: [read_file(f, ctx) for f in files])
     assert loaded.report.errors == 0, [(i.file, i.cell, i.message) for i in loaded.report.issues]
-    assert sorted((s.form, s.accepted, s.skipped) for s in loaded.report.sheets) == sorted(
-        (k, 1, 1) for k in TEMPLATE_FILES)
+    assert sorted((s.form, s.read, s.accepted, s.skipped) for s in loaded.report.sheets) == sorted(
+        (k, 1, 1, 0) for k in TEMPLATE_FILES)  # the example row itself is not read
     assert [a.id for a in loaded.dataset.accounts] == ["KA-001"]
 
 

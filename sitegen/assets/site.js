@@ -46,6 +46,8 @@
     var fig = figOf(el);
     if (!fig) return;
     window.Plotly.newPlot(el, fig.data, merge(BASE, fig.layout || {}), CONFIG);
+    if (el.on) el.on("plotly_afterplot", scaleForPaper(el));
+    scaleForPaper(el)();
   }
 
   /* plotly.js is loaded by the pages that draw a figure, once one comes near the screen or the page is idle
@@ -110,24 +112,60 @@
       else setTimeout(function () { withPlotly(function () {}); }, 1000);
     }
     if (document.readyState === "complete") idle(); else window.addEventListener("load", idle);
-    // Paper is narrower than the screen: draw what is not drawn yet and redraw every plot at its printed
-    // width (synchronously, so the browser prints the drawn figures), and back again after printing.
-    function fit() {
+    // Paper is narrower than most screens, and the browser lays the printed page out only after "beforeprint":
+    // draw what is not drawn yet and redraw every plot at the width of a printed chart (one per row on A4 or
+    // Letter; synchronously, so the drawn figures are printed), and at its screen width again afterwards. A plot
+    // still wider than that (a redraw that failed) is scaled down by the print stylesheet (--paper-zoom).
+    var paper = false;
+    function toPaper(on) {
+      if (on === paper) return;
       if (!window.Plotly) { withPlotly(function () {}); return; } // not loaded yet (a phone): the next print has it
+      paper = on;
       for (var k = 0; k < plots.length; k++) {
         try {
-          if (plots[k].getAttribute("data-drawn")) window.Plotly.relayout(plots[k], { autosize: true });
-          else { if (observer) observer.unobserve(plots[k]); drawOne(plots[k]); }
+          if (!plots[k].getAttribute("data-drawn")) { if (observer) observer.unobserve(plots[k]); drawOne(plots[k]); }
+          window.Plotly.relayout(plots[k], on ? { width: PRINT_WIDTH, autosize: false } : { width: null, autosize: true });
+          scaleForPaper(plots[k])();
         } catch (e) { /* keep the drawn figure */ }
       }
-      queue.length = 0;
+      if (on) queue.length = 0;
     }
-    window.addEventListener("beforeprint", fit);
-    window.addEventListener("afterprint", fit);
+    window.addEventListener("beforeprint", function () { toPaper(true); });
+    window.addEventListener("afterprint", function () { toPaper(false); });
     if (window.matchMedia) {
       var mq = window.matchMedia("print");
-      if (mq.addEventListener) mq.addEventListener("change", fit);
+      if (mq.addEventListener) mq.addEventListener("change", function (e) { toPaper(e.matches); });
     }
+  }
+
+  var PRINT_WIDTH = 660; // CSS px: a chart across an A4 page (186 mm of paper inside the margins, less the card's)
+  function scaleForPaper(el) {
+    return function () {
+      var w = el._fullLayout && el._fullLayout.width;
+      if (w) el.style.setProperty("--paper-zoom", String(Math.min(1, PRINT_WIDTH / w)));
+    };
+  }
+
+  // On a phone every table but the account list (which has its own phone layout) becomes a stack of cards:
+  // each row a card, each cell labelled with its column's heading (site.css, @media max-width 640px).
+  function labelCells(table) {
+    if (table.id === "account-table" || !table.tHead || !table.tHead.rows.length) return;
+    var heads = [], row = table.tHead.rows[table.tHead.rows.length - 1];
+    for (var h = 0; h < row.cells.length; h++) {
+      for (var span = 0; span < (row.cells[h].colSpan || 1); span++) heads.push(row.cells[h].textContent.trim());
+    }
+    for (var b = 0; b < table.tBodies.length; b++) {
+      var rows = table.tBodies[b].rows;
+      for (var r = 0; r < rows.length; r++) {
+        var col = 0;
+        for (var c = 0; c < rows[r].cells.length; c++) {
+          var cell = rows[r].cells[c];
+          if (heads[col]) cell.setAttribute("data-label", heads[col]);
+          col += cell.colSpan || 1;
+        }
+      }
+    }
+    table.classList.add("stack");
   }
 
   /* ---- sortable tables: click a header with data-sort="num" or "text" */
@@ -270,6 +308,7 @@
 
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
+    Array.prototype.forEach.call(document.querySelectorAll("main table"), labelCells);
     setupSearch();
     drawPlots();
   }

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from .generate import DEFAULT_AS_OF, DEFAULT_SEED, generate_department, remove_workbooks
+from .lastweek import write_last_week
 from .report import mistakes_markdown
 
 _REPO = Path(__file__).resolve().parents[2]
@@ -32,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clean", action="store_true", help="delete the .xlsx files already under OUTDIR first")
     p.add_argument("--manifest", type=Path, help="also write the manifest as JSON to this file")
     p.add_argument("--doc", type=Path, help="also write the mistakes page (Markdown) to this file")
+    p.add_argument("--history", type=Path, help="also write the previous week's snapshot into this folder (named "
+                   "history; default with no OUTDIR: examples/demo/history, sitegen.yaml's history_baseline)")
     args = p.parse_args(argv)
 
     default = args.outdir is None
@@ -48,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     if doc is not None:
         doc.parent.mkdir(parents=True, exist_ok=True)
         doc.write_text(mistakes_markdown(m), encoding="utf-8")
+    history = args.history or (_REPO / "examples" / "demo" / "history" if default else None)
+    if history is not None:
+        write_last_week(outdir, history, args.as_of, args.seed)
     if args.manifest is not None:
         args.manifest.write_text(json.dumps(m.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"{outdir}: {len(m.files)} workbooks, {len(m.reps)} reps, {m.accounts} accounts, {m.projects} projects, "

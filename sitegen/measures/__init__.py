@@ -15,7 +15,7 @@ from ..config import Config
 from ..issues import Issue, Severity
 from ..model import Account, Dataset
 from .activity import Overdue, RepActivity, Stale, overdue, rep_activity, stale
-from .common import Index, _statuses, index, open_projects, stage_index, weighted
+from .common import Index, _statuses, index, is_active, open_projects, stage_index, weighted
 from .competition import Competitor, competitors
 from .coverage import Coverage, coverage
 from .pipeline import (
@@ -92,8 +92,8 @@ class Scope:
         return sum(r.this_week.effective for r in self.activity)
 
     @property
-    def target_week(self) -> float:
-        return round(sum(r.this_week.target for r in self.activity), 1)
+    def target_week(self) -> int:
+        return sum(r.this_week.target for r in self.activity)
 
     @property
     def errors(self) -> int:
@@ -145,7 +145,7 @@ def account_facts(a: Account, idx: Index, config: Config, as_of: date) -> Accoun
         last_contact=last,
         days_since=(as_of - last).days if last else None,
         stale=stale(a, fus, config, as_of, last),
-        overdue=overdue(a, fus[start:end], as_of, last),
+        overdue=overdue(a, fus[start:end], as_of, last) if is_active(a, config) else None,
         coverage=coverage(idx.persons.get(a.id, ()), config),
     )
 

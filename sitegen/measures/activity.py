@@ -89,14 +89,20 @@ def weeks_back(as_of: date, n: int) -> list[date]:
     return [last - timedelta(weeks=i) for i in range(n - 1, -1, -1)]
 
 
-def weekly_target(rep: str, monday: date, targets: dict[tuple[str, str], Target], config: Config) -> float:
-    """拜访目标 of the month holding the week's Thursday, spread over the month's days; else the config default."""
+def weekly_target(rep: str, monday: date, targets: dict[tuple[str, str], Target], config: Config) -> int:
+    """The week's share of 拜访目标 of the month holding its Thursday (an ISO week belongs to the month of its
+    Thursday), else the config default. A monthly target is spread in whole visits over the month's weeks:
+    each gets target ÷ weeks rounded down, and the remainder adds one to each of the first weeks, so the
+    weeks add up to the monthly target (30 in November 2026, four weeks: 8, 8, 7, 7)."""
     thursday = monday + timedelta(days=3)
     t = targets.get((rep, f"{thursday.year:04d}-{thursday.month:02d}"))
     if t is None or t.visit_target is None:
-        return float(config.weekly_contact_target)
+        return config.weekly_contact_target
+    first = 1 + (3 - date(thursday.year, thursday.month, 1).weekday()) % 7  # day of the month's first Thursday
     days = calendar.monthrange(thursday.year, thursday.month)[1]
-    return round(t.visit_target * 7 / days, 1)
+    weeks = (days - first) // 7 + 1
+    base, extra = divmod(max(0, round(t.visit_target)), weeks)
+    return base + (1 if (thursday.day - first) // 7 < extra else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +110,7 @@ class Week:
     monday: date
     contacts: int
     effective: int
-    target: float
+    target: int  # whole visits (see weekly_target)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,19 @@ def is_open(a: Account, config: Config) -> bool:
     return any(of_stage.get(p.stage) == "open" for p in a.projects)
 
 
+def is_active(a: Account, config: Config) -> bool:
+    """Open, or being implemented: a project in an open stage, or in a won stage listed before the last won
+    stage (工程实施 before 赢单 by default). Lost, paused and closed-won accounts are not nagged about their
+    next actions."""
+    of_stage = _statuses(config)
+    return any(of_stage.get(p.stage) == "open" or p.stage in _implementing(config) for p in a.projects)
+
+
+def _implementing(config: Config) -> frozenset[str]:
+    won = [s.name for s in config.stages if s.won and not s.open]
+    return frozenset(won[:-1])
+
+
 def open_projects(accounts: Iterable[Account], config: Config) -> list[Project]:
     of_stage = _statuses(config)
     return [p for a in accounts for p in a.projects if of_stage.get(p.stage) == "open"]

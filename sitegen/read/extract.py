@@ -501,8 +501,10 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
         read = skipped = 0
         for r in data_rows:
             vals = grid.rows[r]
+            if _is_example(vals):  # part of the template, like its header: not a row of data
+                continue
             read += 1
-            if all(is_blank(v) for v in vals) or _is_subtotal(vals, identifying) or _is_example(vals):
+            if all(is_blank(v) for v in vals) or _is_subtotal(vals, identifying):
                 skipped += 1
         result.sheets.append(SheetCount(f.rel, sheet.name, form.key, owner, read, 0, read - skipped, skipped))
         return
@@ -541,7 +543,10 @@ def _read_table(result: WorkbookResult, f: InputFile, sheet: RawSheet, grid: Gri
         if _row_blank(vals):
             skipped += 1
             continue
-        if _is_subtotal(vals, identifying) or _is_example(vals):
+        if _is_example(vals):  # a template's example row belongs to the form, like its header: not data
+            read -= 1
+            continue
+        if _is_subtotal(vals, identifying):
             skipped += 1
             continue
         row_rep = ""

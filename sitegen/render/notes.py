@@ -25,7 +25,7 @@ def _converter() -> markdown.Markdown:
     return markdown.Markdown(extensions=["tables", "sane_lists", "nl2br"], output_format="html")
 
 
-_MARKUP = re.compile(r"[*_#\[\]`|<>!~&\\]|^\s*(?:[-+=]|\d+[.)])|^ {4}|^\t", re.M)
+_MARKUP = re.compile(r"[*_#\[\]`|<>!~&\\]|^\s*(?:[-+=•●▪]|\d+[.)])|^ {4}|^\t", re.M)
 
 
 def _plain(text: str) -> str:
@@ -34,12 +34,36 @@ def _plain(text: str) -> str:
     return "\n".join("<p>" + escape(p, quote=False).replace("\n", "<br>\n") + "</p>" for p in paragraphs)
 
 
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
+_BULLET = re.compile(r"^(\s*)[•●▪]\s*", re.M)
+
+
+def _as_typed(text: str) -> str:
+    """The cell as a rep types it (Alt+Enter between lines, `- ` or `1. ` starting a list line, no blank line
+    around the list), made into the Markdown that renders it that way: a blank line between a paragraph and
+    a list, either way round. `•` bullets count as `- `. A `<` is text, never the start of a tag."""
+    text = _BULLET.sub(r"\1- ", text.replace("\r\n", "\n").replace("<", "&lt;"))
+    out: list[str] = []
+    was_item = was_blank = True
+    for line in text.split("\n"):
+        blank = not line.strip()
+        item = bool(_ITEM.match(line))
+        continued = was_item and not item and line[:1] in (" ", "\t")  # an indented line goes on the item
+        if not blank and not was_blank and item != was_item and not continued:
+            out.append("")
+        out.append(line)
+        if not blank:
+            was_item = item or continued
+        was_blank = blank
+    return "\n".join(out)
+
+
 def render_notes(text: str) -> str:
     """Markdown -> safe HTML (a string to mark safe in templates). Plain text skips the (slow) converter."""
     if not text.strip():
         return ""
     if not _MARKUP.search(text):
         return _plain(text)
-    html = _converter().reset().convert(text)
+    html = _converter().reset().convert(_as_typed(text))
     return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                      link_rel="noopener noreferrer")

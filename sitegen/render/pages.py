@@ -7,7 +7,7 @@ plain dicts. Templates are looked up by name, so a project's layouts/ can replac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -167,10 +167,13 @@ class Pages:
         if any(c.due for _, c in trend):
             figs["plan"] = charts.plan_completion([w for w, _ in trend], [c.rate for _, c in trend], t)
         series = self.week.series.get((s.kind, s.name))
-        if series is not None and series.weeks:
+        # a chart of nothing but zeros would only draw an empty axis (−1 … 1 万元): "no data" instead
+        if series is not None and series.weeks and _some(series.weighted, *series.by_stage.values()):
             figs["trend_pipeline"] = charts.trend_pipeline(series.labels, series.by_stage, series.weighted,
                                                            self.stage_label, t)
-            figs["trend_health"] = charts.trend_counts(series.labels, self._health(series), t)
+        health = self._health(series) if series is not None and series.weeks else []
+        if series is not None and health and (s.counts.accounts or _some(*(values for _, values, _ in health))):
+            figs["trend_health"] = charts.trend_counts(series.labels, health, t)
         return figs
 
     def _health(self, series: Series, stale: bool = True) -> list[tuple[str, list[int | None], str]]:
@@ -183,13 +186,13 @@ class Pages:
             lines.append((t("sev.warning"), series.warnings, charts.GREY))
         return lines
 
-    def _activity_rows(self, s: Scope) -> list[tuple[str, int, int, float]]:
+    def _activity_rows(self, s: Scope) -> list[tuple[str, int, int, int]]:
         if s.kind == "department" and len(s.activity) > ACTIVITY_BY_REP_LIMIT:
             rows = []
             for team in self.m.teams:
                 acts = [a for a in s.activity if a.team == team.name]
                 rows.append((team.name, sum(a.this_week.contacts for a in acts),
-                             sum(a.this_week.effective for a in acts), round(sum(a.this_week.target for a in acts), 1)))
+                             sum(a.this_week.effective for a in acts), sum(a.this_week.target for a in acts)))
             return rows
         return [(a.rep, a.this_week.contacts, a.this_week.effective, a.this_week.target) for a in s.activity]
 
@@ -209,6 +212,7 @@ class Pages:
             "contacts": self.week.contacts_for(s.kind, s.name),
             "meet": self.meeting.of(s),
             "pack_url": self._pack_url(s),
+            "rejected_projects": self._rejected_projects(s),
         }
 
     def _pack_url(self, s: Scope) -> str:
@@ -216,6 +220,12 @@ class Pages:
         team = s.name if s.kind == "team" else self.m.index.team_of_rep.get(s.name, "") if s.kind == "rep" else ""
         scope = next((t for t in self.m.teams if t.name == team), None) if team else None
         return meeting_path(self.urls, scope) if scope is not None else MEETING
+
+    def _rejected_projects(self, s: Scope) -> int:
+        """Project rows of the customer files of the scope's reps that were rejected (left out of every figure)."""
+        reps = None if s.kind == "department" else set(s.reps)
+        return sum(c.rejected for c in self.report.sheets
+                   if c.form == "customer" and (reps is None or c.rep in reps))
 
     # ---- pages
 
@@ -466,11 +476,14 @@ def account_rows(facts: list[AccountFacts], options: dict[str, list[str]], pages
         "flags": [list(k) for k in flags],
         "rows": rows,
     }
+def _some(*series: Sequence[float | int | None]) -> bool:
+    """Whether any value of the series is other than 0 or missing."""
+    return any(v for values in series for v in values)
 
 
 def _sum_weeks(acts: tuple[RepActivity, ...], name: str) -> RepActivity:
     weeks = []
     for i, w in enumerate(acts[0].weeks):
         weeks.append(Week(w.monday, sum(a.weeks[i].contacts for a in acts), sum(a.weeks[i].effective for a in acts),
-                          round(sum(a.weeks[i].target for a in acts), 1)))
+                          sum(a.weeks[i].target for a in acts)))
     return RepActivity(name, "", tuple(weeks))

@@ -27,7 +27,7 @@ def _subparsers(p: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser
 
 def test_help_is_in_one_language_every_option_described_examples_last(capsys: pytest.CaptureFixture[str]) -> None:
     subs = _subparsers(parser())
-    assert set(subs) == {"check", "build", "init", "serve", "bench"}
+    assert set(subs) == {"check", "build", "columns", "init", "serve", "bench"}
     for name in ("", *subs):
         with pytest.raises(SystemExit) as exit_:
             main([name, "--help"] if name else ["--help"])

@@ -43,7 +43,11 @@ class Checker:
         self.page.goto(url)
         self.page.wait_for_load_state("load")
         n = self.page.locator(".plot[data-fig]").count()
-        if n:
+        if n:  # figures are drawn as they come near the screen: bring each into view
+            self.page.evaluate("""async () => {
+              const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+              for (const el of document.querySelectorAll('.plot[data-fig]')) { el.scrollIntoView(); await frame(); }
+            }""")
             self.page.wait_for_function(
                 "n => document.querySelectorAll('.plot[data-fig] svg.main-svg').length >= n", arg=n, timeout=20000)
         self.page.wait_for_timeout(50)

@@ -213,7 +213,7 @@ class Visit:
         self.page.wait_for_load_state("load")
         n = self.page.locator(".plot[data-fig]").count()
         if n:  # figures are drawn as they come near the screen, and all of them before printing
-            self.page.wait_for_function("!!window.Plotly")  # a wide screen loads it when idle after loading
+            self.page.wait_for_function("() => !!window.Plotly")  # a wide screen loads it when idle after loading
             self.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
             self.page.wait_for_function(
                 "n => document.querySelectorAll('.plot[data-fig] svg.main-svg').length >= n", arg=n, timeout=15000)

@@ -127,7 +127,7 @@ def test_prints_on_a4_with_nothing_cut(kind: str, browser: Any, built: Path, scr
     try:
         v.open(rel)
         v.page.emulate_media(media="print")
-        v.page.wait_for_function("Array.from(document.querySelectorAll('.plot[data-fig]')).every("
+        v.page.wait_for_function("() => Array.from(document.querySelectorAll('.plot[data-fig]')).every("
                                  "p => p._fullLayout && p._fullLayout.width <= 680)", timeout=10000)
         outside = v.page.evaluate(OUTSIDE, [PAPER_WIDTH, True])
         assert outside == [], f"{kind} on paper: {outside}"
@@ -140,7 +140,7 @@ def test_prints_on_a4_with_nothing_cut(kind: str, browser: Any, built: Path, scr
         names = _names(v, kind)
         charts = v.page.locator(".plot[data-fig]").count()
         v.page.emulate_media(media="print")
-        v.page.wait_for_function("Array.from(document.querySelectorAll('.plot[data-fig]')).every("
+        v.page.wait_for_function("() => Array.from(document.querySelectorAll('.plot[data-fig]')).every("
                                  "p => p._fullLayout && p._fullLayout.width <= 680)", timeout=10000)
         pdf = v.page.pdf(format="A4", print_background=True)
         (screenshots / f"{kind}-a4.pdf").write_bytes(pdf)

@@ -214,7 +214,7 @@ def test_account_list_filters_and_sorts(visit: Visit) -> None:
     url = page.url
     page.fill("#account-filters input[data-filter-text]", "zzz-none")
     page.press("#account-filters input[data-filter-text]", "Enter")
-    page.wait_for_function("document.querySelectorAll('#account-table tbody tr').length === 0")
+    page.wait_for_function("() => document.querySelectorAll('#account-table tbody tr').length === 0")
     assert page.url.split("#")[0] == url.split("#")[0]
     assert visit.errors == [] and visit.foreign == []
 
@@ -274,7 +274,7 @@ def test_charts_below_the_fold_wait_until_scrolled_to_or_printed(browser: Any, b
         v.page.goto(v.base + "index.html")
         v.page.wait_for_load_state("load")
         v.page.locator(".plot[data-fig]").first.scroll_into_view_if_needed()
-        v.page.wait_for_function("!!window.Plotly")  # a phone loads plotly.js when a figure comes near
+        v.page.wait_for_function("() => !!window.Plotly")  # a phone loads plotly.js when a figure comes near
         assert loaded.count("plotly.min.js") == 1
         v.page.evaluate("window.scrollTo(0, 0)")
         drawn = "Array.from(document.querySelectorAll('.plot[data-fig]')).map(p => !!p.querySelector('svg.main-svg'))"
@@ -306,7 +306,7 @@ def test_a_desk_loads_plotly_when_idle_and_prints_every_chart(browser: Any, buil
     try:
         v.page.goto(v.base + page_kinds(built)["account"])
         v.page.wait_for_load_state("load")
-        v.page.wait_for_function("!!window.Plotly")
+        v.page.wait_for_function("() => !!window.Plotly")
         v.page.pdf(format="A4")
         assert v.page.evaluate("Array.from(document.querySelectorAll('.plot[data-fig]'))"
                                ".every(p => !!p.querySelector('svg.main-svg'))")

@@ -257,6 +257,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
             reports_to=str(v.get("reports_to", "")),
             last_contact=v.get("last_contact"),  # type: ignore[arg-type]
             strategy=str(v.get("strategy", "")), extra=row.extra, private=row.private, src=row.src,
+            projects=_projects(v.get("projects")),
         ))
     names_of: dict[str, set[str]] = defaultdict(set)
     for p in persons:
@@ -265,6 +266,12 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
         row = seen_person[(p.account_id, p.name)]
         if p.reports_to and p.reports_to not in names_of[p.account_id]:
             issue("person-unknown", row, "reports_to", column="汇报对象", value=p.reports_to, account=p.account_id)
+        if p.projects:
+            project_names = {proj.name for proj in by_id[p.account_id].projects}
+            for name in p.projects:
+                if name not in project_names:
+                    issue("person-project-unknown", row, "projects", value=name, account=p.account_id,
+                          projects="、".join(sorted(n for n in project_names if n)) or "—")
 
     # ---- competition
     competition: list[CompetitionRow] = []
@@ -425,6 +432,16 @@ _NAME_SEPARATORS = re.compile(r"[,，、/;；\s]+")
 
 def _split_names(s: str) -> list[str]:
     return [p for p in _NAME_SEPARATORS.split(s) if p]
+
+
+_PROJECT_SEPARATORS = re.compile(r"[、;；\n]+")
+
+
+def _projects(v: object) -> tuple[str, ...]:
+    """项目名称 of a key person: several separated by 、 (or ；, or one per line)."""
+    if v is None:
+        return ()
+    return tuple(dict.fromkeys(p.strip() for p in _PROJECT_SEPARATORS.split(str(v)) if p.strip()))
 
 
 def _f(v: object) -> float | None:

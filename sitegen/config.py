@@ -94,6 +94,10 @@ class Config:
     weekly_contact_target: int = 5
     audiences: tuple[Audience, ...] = ()
     max_text_length: int = 2000
+    # issue 18: contact coverage and care after the sale
+    contact_window_days: int = 90
+    contact_fade_days: int = 90
+    care_days: int = 90
 
     def path(self, p: Path) -> Path:
         return p if p.is_absolute() else (self.root / p)
@@ -166,6 +170,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("weekly_contact_target", "int", 5, "每位客户经理每周的跟进次数目标（销售目标表没有时使用）"),
     Setting("audiences", "audiences", [], "按受众分别生成网站：每项 name（英文文件夹名）、title、teams（不填为全部）"),
     Setting("max_text_length", "int", 2000, "网站上每个文字单元格最多显示的字符数"),
+    Setting("contact_window_days", "int", 90, "关键人“近期接触次数”和“已覆盖部门”统计最近多少天的跟进"),
+    Setting("contact_fade_days", "int", 90, "关键人超过多少天未接触，在关键人表和组织结构图中淡色显示"),
+    Setting("care_days", "int", 90, "已赢单客户（赢单、工程实施）超过多少天未接触，列入客户经理的待办（售后关怀）"),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}

@@ -97,6 +97,11 @@ class KeyPerson:
     extra: tuple[tuple[str, str], ...] = ()
     private: tuple[tuple[str, str], ...] = ()
     src: Source | None = None
+    projects: tuple[str, ...] = ()  # 项目名称 of the projects this person takes part in; () = every project
+
+    def serves(self, project: str) -> bool:
+        """Is this person a buying influence of the account's project `project`?"""
+        return not self.projects or project in self.projects
 
 
 @dataclass(frozen=True, slots=True)

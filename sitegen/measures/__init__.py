@@ -17,6 +17,7 @@ from ..model import Account, Dataset
 from .activity import Overdue, RepActivity, Stale, overdue, rep_activity, stale
 from .common import Index, _statuses, index, open_projects, stage_index, weighted
 from .competition import Competitor, competitors
+from .contacts import NO_CONTACTS, ContactCoverage, contact_coverage
 from .coverage import Coverage, coverage
 from .pipeline import (
     FunnelStep,
@@ -47,6 +48,7 @@ class AccountFacts:
     stale: Stale | None
     overdue: Overdue | None
     coverage: Coverage
+    contacts: ContactCoverage = NO_CONTACTS  # when each key person was last met (issue 18)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +149,7 @@ def account_facts(a: Account, idx: Index, config: Config, as_of: date) -> Accoun
         stale=stale(a, fus, config, as_of, last),
         overdue=overdue(a, fus[start:end], as_of, last),
         coverage=coverage(idx.persons.get(a.id, ()), config),
+        contacts=contact_coverage(idx.persons.get(a.id, ()), fus, as_of, config.contact_window_days),
     )
 
 

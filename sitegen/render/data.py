@@ -94,6 +94,10 @@ def accounts(m: Measures, config: Config, urls: Urls) -> list[dict[str, Any]]:
             "overdue": ({"due": f.overdue.due.isoformat(), "action": f.overdue.action} if f.overdue else None),
             "coverage_flags": list(f.coverage.flags) if f.open else [],
             "support": f.coverage.support,
+            "contact_flags": list(f.contacts.flags) if f.open else [],
+            "key_persons": [{"name": c.name, "roles": list(c.roles),
+                             "last_contact": c.last_contact.isoformat() if c.last_contact else None}
+                            for c in f.contacts.persons],
             "url": urls.account(a.id),
             "projects": [
                 {

@@ -1,0 +1,58 @@
+"""Issue 18 on the built fixture site: key persons' last contact in accounts.json and on the account page."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from sitefixture import build_site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(tmp_path_factory.mktemp("site"))
+
+
+def accounts(site: Path) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {a["id"]: a for a in json.loads((site / "data" / "accounts.json").read_text(encoding="utf-8"))}
+
+
+def test_accounts_json_key_persons_hold_the_last_contact_from_the_follow_ups(site: Path) -> None:
+    ka1 = accounts(site)["KA-001"]
+    # 王总: typed 11-10, met 11-17 (follow-up); 刘工: typed 11-12, met 11-12 and 11-18; the others never
+    assert ka1["key_persons"] == [
+        {"name": "王总", "roles": ["决策者"], "last_contact": "2026-11-17"},
+        {"name": "刘工", "roles": ["推荐者", "内线"], "last_contact": "2026-11-18"},
+        {"name": "赵经理", "roles": ["采购者"], "last_contact": None},
+        {"name": "孙主管", "roles": ["使用者"], "last_contact": None},
+    ]
+    assert ka1["contact_flags"] == []
+    for a in accounts(site).values():
+        for k in a["key_persons"]:
+            assert set(k) == {"name", "roles", "last_contact"}
+
+
+def test_contact_flags_of_open_accounts(site: Path) -> None:
+    acc = accounts(site)
+    # 陈总 (influence 5, 恶意拆台) never met
+    assert acc["KA-002"]["contact_flags"] == ["contact_influencer_never_met", "contact_opponent_stale"]
+    # 吴总, the decision maker, last met 2026-10-01: 50 days, within 60
+    assert acc["KA-101"]["contact_flags"] == []
+    assert acc["KA-101"]["key_persons"][0]["last_contact"] == "2026-10-01"
+    # lost and won accounts carry no contact flags
+    assert acc["KA-102"]["contact_flags"] == [] and acc["KA-004"]["contact_flags"] == []
+
+
+def test_account_page_shows_last_contact_and_fades_people_not_met(site: Path) -> None:
+    page = (site / accounts(site)["KA-001"]["url"]).read_text(encoding="utf-8")
+    rows = re.findall(r'<tr id="kp-\d+"[^>]*>.*?</tr>', page, re.S)
+    assert len(rows) == 4
+    assert "2026-11-17" in rows[0] and 'class="not-met"' not in rows[0]
+    assert 'class="not-met"' in rows[2] and "未接触" in rows[2]
+    nodes = re.findall(r'<div class="org-node[^"]*">.*?</div>', page, re.S)
+    faded = [n for n in nodes if "not-met" in n]
+    assert len(nodes) == 4 and len(faded) == 2
+    assert "赵经理" in "".join(faded) and "孙主管" in "".join(faded)
+    assert "近 90 天接触到 2/4 个部门" in page

@@ -17,7 +17,7 @@ from typing import Any
 from ..config import Config
 from ..issues import Report, Severity
 from ..measures import Measures
-from ..measures.common import probability
+from ..measures.common import probability, status
 from .env import json_for_script
 from .urls import Urls
 
@@ -106,6 +106,7 @@ def accounts(m: Measures, config: Config, urls: Urls) -> list[dict[str, Any]]:
                     "value": p.value,
                     "probability": round(probability(p, config), 4),
                     "expected_close": p.expected_close.isoformat() if p.expected_close else None,
+                    "plan_url": urls.plan(a.id, p.name) if status(p, config) == "open" else None,
                 }
                 for p in a.projects
             ],

@@ -22,7 +22,8 @@ from ..issues import Issue, Report
 from ..measures import AccountFacts, Measures, Scope
 from ..measures.activity import RepActivity, Week
 from ..measures.coverage import attitude_score
-from ..model import Dataset
+from ..measures.plan import plan as account_plan
+from ..model import Dataset, Project
 from ..weekly import Weekly
 from .env import money
 from .notes import render_notes
@@ -81,6 +82,10 @@ class Pages:
             return "—"
         return f"{level} {RELATIONSHIP_NAMES[level - 1]}"
 
+    def plan_url(self, account_id: str, project: Project) -> str | None:
+        """The plan page of an open project, relative to the output; None for other projects."""
+        return self.urls.plan(account_id, project.name) if _status(project.stage, self.config) == "open" else None
+
     def account_name(self, account_id: str) -> str:
         a = self.m.index.accounts.get(account_id)
         return a.name if a else account_id
@@ -110,6 +115,7 @@ class Pages:
             "week": self.week,
             "stale_data": self.week.stale_accounts,
             "facts": self.m.facts,
+            "plan_url": self.plan_url,
         }
         html = self.env.get_template(template).render({**base, **ctx})
         return path, html
@@ -195,7 +201,11 @@ class Pages:
         path = self.urls.rep(s.name)
         assert path
         team = self.m.index.team_of_rep.get(s.name, "")
-        return self._render("rep.html", path, "teams", s.name, team=team,
+        # open projects, the nearest close date first: each links to its one-page plan
+        deals = sorted(((f, p) for f in s.accounts if f.open for p in self.open_projects(f)),
+                       key=lambda fp: (fp[1].expected_close is None, fp[1].expected_close or self.m.as_of,
+                                       fp[0].account.id, fp[1].name))
+        return self._render("rep.html", path, "teams", s.name, team=team, deals=deals,
                             stale_since=self.week.stale_reps.get(s.name, ""),
                             stale_files=sorted(set(self.stale_files_of_rep.get(s.name, ()))), **self._scope_ctx(s))
 
@@ -253,6 +263,21 @@ class Pages:
             changes=changes, stale_since=stale_since, stale_files=stale_here,
         )
 
+    def plan(self, f: AccountFacts, project: Project) -> tuple[str, str]:
+        """The one-page account plan of an open project (issue 18)."""
+        a = f.account
+        path = self.urls.plan(a.id, project.name)
+        assert path
+        idx = self.m.index
+        view = account_plan(a, project, idx.persons.get(a.id, ()), idx.competition.get(a.id, ()),
+                            idx.followups.get(a.id, ()), self.config, self.m.as_of)
+        title = f"{project.name or a.name or a.id} · {self.t('plan.title')}"
+        return self._render("plan.html", path, "accounts", title, f=f, a=a, plan=view,
+                            attitude_scores=self.config.attitude_scores)
+
+    def open_projects(self, f: AccountFacts) -> list[Project]:
+        return [p for p in f.account.projects if _status(p.stage, self.config) == "open"]
+
     def competitors(self) -> tuple[str, str]:
         s = self.m.department
         figs = {"competitors": charts.competitors(s.competitors, self.t)} if s.competitors else {}
@@ -307,6 +332,8 @@ class Pages:
         out += [(f"team:{s.name}", partial(self.team, s)) for s in self.m.teams]
         out += [(f"rep:{s.name}", partial(self.rep, s)) for s in self.m.reps]
         out += [(f"account:{f.account.id}", partial(self.account, f)) for f in self.m.facts.values()]
+        out += [(f"plan:{f.account.id}:{p.name}", partial(self.plan, f, p))
+                for f in self.m.facts.values() if f.open for p in self.open_projects(f)]
         return out
 
 

@@ -56,3 +56,15 @@ def test_account_page_shows_last_contact_and_fades_people_not_met(site: Path) ->
     assert len(nodes) == 4 and len(faded) == 2
     assert "赵经理" in "".join(faded) and "孙主管" in "".join(faded)
     assert "近 90 天接触到 2/4 个部门" in page
+
+
+def test_resource_board_and_care_list_are_built(site: Path) -> None:
+    board = (site / "resources.html").read_text(encoding="utf-8")
+    assert 'id="resource-board"' in board and "没有进行中项目提出资源支持需求" in board  # the fixture asks for none
+    for rep_page in (site / "reps").glob("*.html"):
+        text = rep_page.read_text(encoding="utf-8")
+        assert 'id="todo-care"' in text and 'id="todo-plans"' in text
+    # every open project's plan is linked from its rep's page
+    urls = [p["plan_url"] for a in accounts(site).values() for p in a["projects"] if p["plan_url"]]
+    reps = "".join(p.read_text(encoding="utf-8") for p in (site / "reps").glob("*.html"))
+    assert urls and all(f'href="../{u}"' in reps for u in urls)

@@ -21,6 +21,7 @@ from ..i18n import Translator
 from ..issues import Issue, Report
 from ..measures import AccountFacts, Measures, Scope
 from ..measures.activity import RepActivity, Week
+from ..measures.care import LATE_DAYS, needs_care, resource_requests
 from ..measures.coverage import attitude_score
 from ..measures.plan import plan as account_plan
 from ..model import Dataset, Project
@@ -205,7 +206,10 @@ class Pages:
         deals = sorted(((f, p) for f in s.accounts if f.open for p in self.open_projects(f)),
                        key=lambda fp: (fp[1].expected_close is None, fp[1].expected_close or self.m.as_of,
                                        fp[0].account.id, fp[1].name))
-        return self._render("rep.html", path, "teams", s.name, team=team, deals=deals,
+        # care after the sale: won accounts not contacted for config.care_days, the longest silence first
+        care = sorted((c for f in s.accounts if (c := needs_care(f.account, f.last_contact, self.config, self.m.as_of))),
+                      key=lambda c: (c.days is not None, -(c.days or 0), c.account))
+        return self._render("rep.html", path, "teams", s.name, team=team, deals=deals, care=care,
                             stale_since=self.week.stale_reps.get(s.name, ""),
                             stale_files=sorted(set(self.stale_files_of_rep.get(s.name, ()))), **self._scope_ctx(s))
 
@@ -275,6 +279,12 @@ class Pages:
         return self._render("plan.html", path, "accounts", title, f=f, a=a, plan=view,
                             attitude_scores=self.config.attitude_scores)
 
+    def resources(self) -> tuple[str, str]:
+        """The resource-support board: open projects with a 资源支持需求 (issue 18)."""
+        requests = resource_requests((f.account for f in self.m.facts.values()), self.config, self.m.as_of)
+        return self._render("resources.html", Urls.RESOURCES, "resources", self.t("res.title"), requests=requests,
+                            late_days=LATE_DAYS)
+
     def open_projects(self, f: AccountFacts) -> list[Project]:
         return [p for p in f.account.projects if _status(p.stage, self.config) == "open"]
 
@@ -328,7 +338,8 @@ class Pages:
         "account:<id>"."""
         out: list[tuple[str, Callable[[], tuple[str, str]]]] = [
             ("index", self.dashboard), ("teams", self.teams), ("accounts", self.accounts),
-            ("competitors", self.competitors), ("quality", self.quality), ("changes", self.changes)]
+            ("competitors", self.competitors), ("quality", self.quality), ("changes", self.changes),
+            ("resources", self.resources)]
         out += [(f"team:{s.name}", partial(self.team, s)) for s in self.m.teams]
         out += [(f"rep:{s.name}", partial(self.rep, s)) for s in self.m.reps]
         out += [(f"account:{f.account.id}", partial(self.account, f)) for f in self.m.facts.values()]

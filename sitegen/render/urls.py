@@ -51,6 +51,7 @@ class Urls:
     COMPETITORS = "competitors.html"
     QUALITY = "quality.html"
     CHANGES = "changes.html"
+    RESOURCES = "resources.html"  # issue 18: resource-support requests
 
     def __init__(self, accounts: Iterable[str], reps: Iterable[str], teams: Iterable[str],
                  competitors: Iterable[str]) -> None:

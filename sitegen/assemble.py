@@ -308,7 +308,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     make_followup, make_source = maker(FollowUp), maker(Source)
     no_names: set[str] = set()
     fields = ("date", "account_id", "account_name", "rep", "method", "contact", "purpose", "content", "feedback",
-              "effective", "stage", "next_action", "next_date", "expense", "project")
+              "effective", "stage", "next_action", "next_date", "expense", "project", "satisfaction")
     for form, file, sheet, columns, keys, records in followup_blocks:
         at = {k: i for i, k in enumerate(keys)}
         # the fields of a record in one C call; a column the sheet does not have reads the None appended
@@ -322,7 +322,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 values = {}
                 got = pick(packed + (None,))  # type: ignore[operator]
             (d, account_id, account_name, rep_value, method, contact_value, purpose, content, feedback,
-             effective, stage, next_action, next_date, expense, project_value) = got
+             effective, stage, next_action, next_date, expense, project_value, satisfaction) = got
 
             aid = str(account_id or "")
             if not aid or aid not in by_id:  # resolve() says which account, or why none (rare)
@@ -354,7 +354,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 effective, "" if stage is None else str(stage),
                 "" if next_action is None else str(next_action), next_date,
                 expense if expense.__class__ is float else _f(expense),
-                "" if project_value is None else str(project_value), row_extra, src,
+                "" if project_value is None else str(project_value), row_extra, src, satisfaction,
             ))
             of_account[aid].append(len(sort_keys))
             sort_keys.append((d, file, rowno))  # type: ignore[arg-type]

@@ -139,6 +139,7 @@ class FollowUp:
     project: str = ""
     extra: tuple[tuple[str, str], ...] = ()
     src: Source | None = None
+    satisfaction: int | None = None  # 满意度 1..5 (issue 18)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from .pipeline import (
     pareto,
     win_loss,
 )
+from .service import NO_SERVICE, Service, service
 
 __all__ = ["AccountFacts", "Counts", "Measures", "Scope", "compute", "Index"]
 
@@ -49,6 +50,7 @@ class AccountFacts:
     overdue: Overdue | None
     coverage: Coverage
     contacts: ContactCoverage = NO_CONTACTS  # when each key person was last met (issue 18)
+    service: Service = NO_SERVICE  # satisfaction and cost to serve (issue 18)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,7 @@ def account_facts(a: Account, idx: Index, config: Config, as_of: date) -> Accoun
         overdue=overdue(a, fus[start:end], as_of, last),
         coverage=coverage(idx.persons.get(a.id, ()), config),
         contacts=contact_coverage(idx.persons.get(a.id, ()), fus, as_of, config.contact_window_days),
+        service=service(fus, a.projects, config, as_of),
     )
 
 

@@ -24,6 +24,7 @@ from ..measures.activity import RepActivity, Week
 from ..measures.care import LATE_DAYS, needs_care, resource_requests
 from ..measures.coverage import attitude_score
 from ..measures.plan import plan as account_plan
+from ..measures.service import Service, combined
 from ..model import Dataset, Project
 from ..weekly import Weekly
 from .env import money
@@ -35,6 +36,7 @@ from .week import GROUPS, RELATIONSHIP_NAMES, Series, WeekView
 MAX_FOLLOWUPS = 200  # on an account page (the newest ones); the count of the others is shown
 RECENT_FOLLOWUPS = 8  # shown as a timeline; the older ones in a folded table
 DEALS_PER_COMPETITOR = 50  # open deals listed under each competitor (largest first)
+SERVICE_ROWS = 30  # rows of the satisfaction and cost table of a rep, team or the department
 ACTIVITY_BY_REP_LIMIT = 15  # above this many reps, the department's activity chart is drawn per team
 
 
@@ -183,7 +185,24 @@ class Pages:
             "changes": changes,
             "change_headline": self.week.headline(changes),
             "contacts": self.week.contacts_for(s.kind, s.name),
+            **self._service_ctx(s),
         }
+
+    def _service_ctx(self, s: Scope) -> dict[str, Any]:
+        """Satisfaction and cost to serve of a scope (issue 18), with one row per account (a rep), per rep (a
+        team) or per team (the department)."""
+        rows: list[tuple[str, str, Service]] = []
+        if s.kind == "rep":
+            rows = [("account", f.account.id, f.service) for f in s.accounts
+                    if f.service.cost or f.service.months or f.service.won_value]
+        else:
+            groups: dict[str, list[Service]] = {}
+            for f in s.accounts:
+                groups.setdefault(f.account.rep if s.kind == "team" else f.team, []).append(f.service)
+            rows = [("rep" if s.kind == "team" else "team", k, combined(v)) for k, v in sorted(groups.items())]
+        rows.sort(key=lambda r: (-r[2].cost, r[1]))
+        return {"service": combined(f.service for f in s.accounts), "service_rows": rows[:SERVICE_ROWS],
+                "service_rows_total": len(rows)}
 
     # ---- pages
 

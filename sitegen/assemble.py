@@ -27,7 +27,7 @@ from .read.pack import Block, unpack_rows
 ACCOUNT_FIELDS = ("account_name", "rep", "team", "category", "grade", "industry", "region", "nature",
                   "employees", "revenue", "first_contact", "address", "website", "notes")
 PROJECT_FIELDS = ("stage", "value", "probability", "expected_close", "budget", "decision_maker", "need",
-                  "need_desc", "resource_needs", "win_loss_reason")
+                  "need_desc", "resource_needs", "win_loss_reason", "request_date", "request_status")
 
 
 @dataclass
@@ -157,6 +157,8 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 resource_needs=str(r.values.get("resource_needs", "")),
                 win_loss_reason=str(r.values.get("win_loss_reason", "")),
                 src=r.src,
+                request_date=r.values.get("request_date"),  # type: ignore[arg-type]
+                request_status=str(r.values.get("request_status", "")),
             )
             for r in group
         )

@@ -53,6 +53,8 @@ class Project:
     resource_needs: str = ""
     win_loss_reason: str = ""
     src: Source | None = None
+    request_date: date | None = None  # 申请日期 of the resource request (issue 18)
+    request_status: str = ""  # 处理状态 of the resource request
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+from make_fixtures import Sheet, write
+
 from sitegen.config import Config
 from sitegen.measures.care import needs_care, resource_requests
 from sitegen.model import Account, Project
@@ -49,3 +51,36 @@ def test_resource_requests_of_open_projects_flag_the_late_ones() -> None:
         ("张三", "阶段晚", ("stage",)), ("张三", "早", ()), ("张三", "临近", ("closing",)),
         ("李四", "", ("stage", "closing"))]
     assert [r.late for r in got] == [True, False, True, True]
+
+
+def week(as_of: date, needs: str | None, name: str = "") -> dict[str, object]:
+    projects = [{"name": name, "stage": "提案", **({"resource_needs": needs} if needs is not None else {})}]
+    return {"as_of": as_of.isoformat(), "accounts": [{"id": "A", "projects": projects}]}
+
+
+def test_a_request_stands_since_the_first_week_of_its_unbroken_run_in_history() -> None:
+    p = proj("提案", needs="样机", close=AS_OF + timedelta(days=90))
+    history = [week(ago(28), "样机"), week(ago(21), "别的"), week(ago(14), "样机"), week(ago(7), "样机"),
+               week(AS_OF, "样机")]
+    [r] = resource_requests([acct(p)], CFG, AS_OF, history)
+    assert (r.since, r.days_standing, r.since_typed) == (ago(14), 14, False)
+    # a week recorded before the column was kept (no "resource_needs") ends the run
+    [r] = resource_requests([acct(p)], CFG, AS_OF, [week(ago(7), None), week(AS_OF, "样机")])
+    assert (r.since, r.days_standing) == (AS_OF, 0)
+    [r] = resource_requests([acct(p)], CFG, AS_OF)  # no history at all: unknown
+    assert r.since is None and r.days_standing is None
+
+
+def test_a_typed_request_date_wins_over_history() -> None:
+    p = Project("A", "", "提案", 10, None, None, None, None, None, resource_needs="样机", request_date=ago(40),
+                request_status="待审批")
+    [r] = resource_requests([acct(p)], CFG, AS_OF, [week(ago(7), "样机"), week(AS_OF, "样机")])
+    assert (r.since, r.days_standing, r.since_typed) == (ago(40), 40, True)
+
+
+def test_request_date_and_status_columns_are_read(tmp_path: Path, load_input) -> None:
+    write(tmp_path / "张三" / "客户.xlsx", [Sheet("客户档案", [
+        ["客户编号", "客户名称", "客户经理", "销售阶段", "资源支持需求", "申请日期", "处理状态"],
+        ["KA-1", "客户", "张三", "提案", "申请样机", date(2026, 11, 2), "待审批"]])])
+    [a] = load_input(tmp_path).dataset.accounts
+    assert (a.projects[0].request_date, a.projects[0].request_status) == (date(2026, 11, 2), "待审批")

@@ -69,6 +69,7 @@ class Pages:
             if i.code == "stale-data" and i.file in weekly.stale_files:
                 self.stale_files_of_rep.setdefault(i.rep, []).append(i.file)
         self.week = WeekView(weekly, measures, config, self.t, self.stage_label)
+        self.history = weekly.history  # every week's snapshot, this one included (the resource board)
 
     # ---- helpers available to every template
 
@@ -300,9 +301,10 @@ class Pages:
 
     def resources(self) -> tuple[str, str]:
         """The resource-support board: open projects with a 资源支持需求 (issue 18)."""
-        requests = resource_requests((f.account for f in self.m.facts.values()), self.config, self.m.as_of)
+        requests = resource_requests((f.account for f in self.m.facts.values()), self.config, self.m.as_of,
+                                     self.history)
         return self._render("resources.html", Urls.RESOURCES, "resources", self.t("res.title"), requests=requests,
-                            late_days=LATE_DAYS)
+                            late_days=LATE_DAYS, has_status=any(r.project.request_status for r in requests))
 
     def open_projects(self, f: AccountFacts) -> list[Project]:
         return [p for p in f.account.projects if _status(p.stage, self.config) == "open"]

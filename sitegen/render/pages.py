@@ -293,9 +293,11 @@ class Pages:
         path = self.urls.plan(a.id, project.name)
         assert path
         idx = self.m.index
-        view = account_plan(a, project, idx.persons.get(a.id, ()), idx.competition.get(a.id, ()),
-                            idx.followups.get(a.id, ()), self.config, self.m.as_of)
+        persons, comp, fus = idx.persons.get(a.id, ()), idx.competition.get(a.id, ()), idx.followups.get(a.id, ())
         title = f"{project.name or a.name or a.id} · {self.t('plan.title')}"
+        # what the page is made of (see account()): an unchanged plan is re-used before its view is built
+        self.inputs_known("plan.html", path, "accounts", title, (f, project, persons, comp, fus))
+        view = account_plan(a, project, persons, comp, fus, self.config, self.m.as_of)
         return self._render("plan.html", path, "accounts", title, f=f, a=a, plan=view,
                             attitude_scores=self.config.attitude_scores)
 

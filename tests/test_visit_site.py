@@ -68,3 +68,15 @@ def test_resource_board_and_care_list_are_built(site: Path) -> None:
     urls = [p["plan_url"] for a in accounts(site).values() for p in a["projects"] if p["plan_url"]]
     reps = "".join(p.read_text(encoding="utf-8") for p in (site / "reps").glob("*.html"))
     assert urls and all(f'href="../{u}"' in reps for u in urls)
+
+
+def test_the_excel_export_holds_the_same_last_contact(site: Path) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(site / "data" / "export.xlsx", read_only=True)
+    ws = next(ws for ws in wb.worksheets if "关键人" in ws.title)
+    rows = list(ws.iter_rows(values_only=True))
+    col = rows[0].index("最近接触")
+    got = {(r[0], r[2]): r[col] for r in rows[1:]}
+    assert str(got[("KA-001", "王总")])[:10] == "2026-11-17"  # typed 11-10, met 11-17
+    assert got[("KA-001", "赵经理")] in (None, "")

@@ -114,3 +114,41 @@ def test_plan_page_fits_the_screen(browser: Any, built: Path, width: int) -> Non
         assert overflow <= 0
     finally:
         v.close()
+
+
+@pytest.mark.parametrize("mode", ["file", "http"])
+def test_resource_board_rep_to_do_and_plan_load_cleanly(browser: Any, built: Path, mode: str,
+                                                        request: pytest.FixtureRequest, screenshots: Path) -> None:
+    base = built.as_uri() + "/" if mode == "file" else request.getfixturevalue("http_root")
+    v = Visit(browser, base)
+    try:
+        v.open("resources.html")
+        rows = v.page.locator("table.resources tbody tr")
+        assert rows.count() > 0 and v.page.locator("table.resources tr.late").count() > 0
+        v.page.screenshot(path=str(screenshots / f"resources-{mode}.png"), full_page=True)
+        # from the board to a plan, and from the plan back to its account
+        v.page.locator("table.resources tbody tr a[href*='plans/']").first.click()
+        v.page.wait_for_load_state("load")
+        assert "/plans/" in v.page.url and v.page.locator(".plan-influences").count() == 1
+        v.page.locator(".crumbs a[href*='accounts/']").first.click()
+        v.page.wait_for_load_state("load")
+        assert v.page.locator("a.plan-link").count() >= 1
+        assert v.page.locator("#persons td.last-contact").count() > 0
+        rep = sorted(p.relative_to(built).as_posix() for p in (built / "reps").glob("*.html"))[0]
+        v.open(rep)
+        assert v.page.locator("#todo-plans tbody tr").count() > 0
+        assert v.page.locator("#todo-care").count() == 1 and v.page.locator("#service").count() == 1
+        assert v.errors == [] and v.foreign == []
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_resource_board_fits_the_screen(browser: Any, built: Path, width: int) -> None:
+    v = Visit(browser, built.as_uri() + "/", width=width)
+    try:
+        v.open("resources.html")
+        overflow = v.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0
+    finally:
+        v.close()

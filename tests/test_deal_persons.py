@@ -52,3 +52,26 @@ def test_an_unknown_project_is_a_warning_naming_the_cell_and_the_projects(tmp_pa
     assert (i.severity, i.cell, i.account) == (Severity.WARNING, "C2", "KA-001")
     assert "三期" in i.message and "数据中心、智慧园区" in i.message
     assert len(loaded.dataset.key_persons) == 1  # a warning keeps the person
+
+
+def test_account_page_and_plans_show_each_deal_its_own_persons(tmp_path: Path) -> None:
+    import json
+
+    from sitegen.build import BuildOptions, build
+    from sitegen.config import load_config
+
+    write(tmp_path / "input" / "张三" / "客户.xlsx", [CUSTOMERS, Sheet("关键人", [
+        ["客户编号", "姓名", "项目名称", "购买角色"],
+        ["KA-001", "王总", None, "决策者"],
+        ["KA-001", "刘工", "智慧园区", "推荐者"],
+        ["KA-001", "赵经理", "数据中心", "采购者"],
+    ])])
+    (tmp_path / "sitegen.yaml").write_text("title: 测试\n", encoding="utf-8")
+    out = build(load_config(tmp_path / "sitegen.yaml"), BuildOptions(as_of=date(2026, 11, 20), quiet=True)).output_dir
+    [a] = json.loads((out / "data" / "accounts.json").read_text(encoding="utf-8"))
+    page = (out / a["url"]).read_text(encoding="utf-8")
+    assert "<td class=\"wrap\">全部项目</td>" in page and "<td class=\"wrap\">智慧园区</td>" in page
+    plans = {p["name"]: (out / p["plan_url"]).read_text(encoding="utf-8") for p in a["projects"]}
+    assert "刘工" in plans["智慧园区"] and "赵经理" not in plans["智慧园区"]
+    assert "赵经理" in plans["数据中心"] and "刘工" not in plans["数据中心"]
+    assert all("王总" in text for text in plans.values())

@@ -281,6 +281,7 @@ class Pages:
             org=org_chart(persons) if has_hierarchy(persons) else [],
             notes=render_notes(a.notes), extra=[(k, v) for k, v in a.extra if k not in private],
             person_extra_labels=sorted({k for p in persons for k, _ in p.extra if k not in private}),
+            person_projects=any(p.projects for p in persons),
             issues=issues, charts=figs,
             attitude_scores=self.config.attitude_scores, dimensions=self.config.score_dimensions,
             open_status={p.name: _status(p.stage, self.config) for p in a.projects},

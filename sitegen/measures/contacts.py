@@ -116,14 +116,22 @@ def contact_coverage(persons: Sequence[KeyPerson], followups: Sequence[FollowUp]
     window_start = as_of - timedelta(days=window_days)
     met: dict[str, date] = {}
     recent: dict[str, int] = {}
+    seen: dict[str, tuple[str, ...]] = {}  # an account's 接触人 cells repeat: each is split once
     for f in followups:
         contact = f.contact
-        if not contact or f.date > as_of:
+        if not contact:
             continue
-        for name in named(contact, known):
-            if name not in met or f.date > met[name]:
-                met[name] = f.date
-            if f.date >= window_start:
+        d = f.date
+        if d > as_of:
+            continue
+        names = seen.get(contact)
+        if names is None:
+            names = seen[contact] = named(contact, known)
+        for name in names:
+            last = met.get(name)
+            if last is None or d > last:
+                met[name] = d
+            if d >= window_start:
                 recent[name] = recent.get(name, 0) + 1
     out: list[PersonContact] = []
     for k in persons:

@@ -53,21 +53,27 @@ def service(followups: Sequence[FollowUp], projects: Iterable[Project], config: 
     since = as_of - timedelta(days=SERVICE_DAYS)
     cost = 0.0
     costed = 0
-    months: dict[str, list[int]] = {}
+    months: dict[tuple[int, int], list[int]] = {}
     for f in followups:
-        if not since < f.date <= as_of:
+        expense, score = f.expense, f.satisfaction
+        if not expense and score is None:
             continue
-        if f.expense:
-            cost += f.expense
+        d = f.date
+        if not since < d <= as_of:
+            continue
+        if expense:
+            cost += expense
             costed += 1
-        if f.satisfaction is not None:
-            cell = months.setdefault(f"{f.date.year:04d}-{f.date.month:02d}", [0, 0])
-            cell[0] += f.satisfaction
+        if score is not None:
+            cell = months.get((d.year, d.month))
+            if cell is None:
+                cell = months[(d.year, d.month)] = [0, 0]
+            cell[0] += score
             cell[1] += 1
     of_stage = _statuses(config)
     won = sum(p.value or 0 for p in projects if of_stage.get(p.stage) == "won")
     return Service(round(cost, 2), costed, round(won, 2),
-                   tuple((m, t, n) for m, (t, n) in sorted(months.items())))
+                   tuple((f"{y:04d}-{m:02d}", t, n) for (y, m), (t, n) in sorted(months.items())))
 
 
 def combined(parts: Iterable[Service]) -> Service:

@@ -27,7 +27,7 @@ from .read.pack import Block, unpack_rows
 ACCOUNT_FIELDS = ("account_name", "rep", "team", "category", "grade", "industry", "region", "nature",
                   "employees", "revenue", "first_contact", "address", "website", "notes")
 PROJECT_FIELDS = ("stage", "value", "probability", "expected_close", "budget", "decision_maker", "need",
-                  "need_desc", "resource_needs", "win_loss_reason")
+                  "need_desc", "resource_needs", "win_loss_reason", "request_date", "request_status")
 
 
 @dataclass
@@ -157,6 +157,8 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 resource_needs=str(r.values.get("resource_needs", "")),
                 win_loss_reason=str(r.values.get("win_loss_reason", "")),
                 src=r.src,
+                request_date=r.values.get("request_date"),  # type: ignore[arg-type]
+                request_status=str(r.values.get("request_status", "")),
             )
             for r in group
         )
@@ -257,6 +259,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
             reports_to=str(v.get("reports_to", "")),
             last_contact=v.get("last_contact"),  # type: ignore[arg-type]
             strategy=str(v.get("strategy", "")), extra=row.extra, private=row.private, src=row.src,
+            projects=_projects(v.get("projects")),
         ))
     names_of: dict[str, set[str]] = defaultdict(set)
     for p in persons:
@@ -265,6 +268,12 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
         row = seen_person[(p.account_id, p.name)]
         if p.reports_to and p.reports_to not in names_of[p.account_id]:
             issue("person-unknown", row, "reports_to", column="汇报对象", value=p.reports_to, account=p.account_id)
+        if p.projects:
+            project_names = {proj.name for proj in by_id[p.account_id].projects}
+            for name in p.projects:
+                if name not in project_names:
+                    issue("person-project-unknown", row, "projects", value=name, account=p.account_id,
+                          projects="、".join(sorted(n for n in project_names if n)) or "—")
 
     # ---- competition
     competition: list[CompetitionRow] = []
@@ -301,7 +310,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
     make_followup, make_source = maker(FollowUp), maker(Source)
     no_names: set[str] = set()
     fields = ("date", "account_id", "account_name", "rep", "method", "contact", "purpose", "content", "feedback",
-              "effective", "stage", "next_action", "next_date", "expense", "project")
+              "effective", "stage", "next_action", "next_date", "expense", "project", "satisfaction")
     for form, file, sheet, columns, keys, records in followup_blocks:
         at = {k: i for i, k in enumerate(keys)}
         # the fields of a record in one C call; a column the sheet does not have reads the None appended
@@ -315,7 +324,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 values = {}
                 got = pick(packed + (None,))  # type: ignore[operator]
             (d, account_id, account_name, rep_value, method, contact_value, purpose, content, feedback,
-             effective, stage, next_action, next_date, expense, project_value) = got
+             effective, stage, next_action, next_date, expense, project_value, satisfaction) = got
 
             aid = str(account_id or "")
             if not aid or aid not in by_id:  # resolve() says which account, or why none (rare)
@@ -347,7 +356,7 @@ def assemble(results: list[WorkbookResult], config: Config, as_of: date) -> Asse
                 effective, "" if stage is None else str(stage),
                 "" if next_action is None else str(next_action), next_date,
                 expense if expense.__class__ is float else _f(expense),
-                "" if project_value is None else str(project_value), row_extra, src,
+                "" if project_value is None else str(project_value), row_extra, src, satisfaction,
             ))
             of_account[aid].append(len(sort_keys))
             sort_keys.append((d, file, rowno))  # type: ignore[arg-type]
@@ -425,6 +434,16 @@ _NAME_SEPARATORS = re.compile(r"[,，、/;；\s]+")
 
 def _split_names(s: str) -> list[str]:
     return [p for p in _NAME_SEPARATORS.split(s) if p]
+
+
+_PROJECT_SEPARATORS = re.compile(r"[、;；\n]+")
+
+
+def _projects(v: object) -> tuple[str, ...]:
+    """项目名称 of a key person: several separated by 、 (or ；, or one per line)."""
+    if v is None:
+        return ()
+    return tuple(dict.fromkeys(p.strip() for p in _PROJECT_SEPARATORS.split(str(v)) if p.strip()))
 
 
 def _f(v: object) -> float | None:

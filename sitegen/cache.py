@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config
+from .forms import BASE_FORMS
 from .normalise import same_reading
 from .privacy import RULES_DIGEST
 from .read.discover import InputFile
@@ -49,6 +50,8 @@ def read_fingerprint(config: Config, as_of: date | None = None) -> str:
         "money_scale": config.money_scale,
         "max_text": config.max_text_length,
         "ids_from_names": config.account_id_from_name,
+        # the forms' columns: a new column is read into a value, not kept as an extra field
+        "forms": [(f.key, [c.key for c in f.columns]) for f in BASE_FORMS],
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 

@@ -128,6 +128,10 @@ class Config:
     def statistics_date(self, given: date | None = None) -> date:
         """The as-of date of a run: the one given (--as-of), else sitegen.yaml's as_of, else today."""
         return given or self.as_of or date.today()
+    # issue 18: contact coverage and care after the sale
+    contact_window_days: int = 90
+    contact_fade_days: int = 90
+    care_days: int = 90
 
     def path(self, p: Path) -> Path:
         return p if p.is_absolute() else (self.root / p)
@@ -217,6 +221,9 @@ SETTINGS: tuple[Setting, ...] = (
             "统计日期（如 2026-11-20）：命令行没有 --as-of 时使用；不填则为运行当天。示例部门用它固定日期，任何一天构建都一样"),
     Setting("history_baseline", "path", None,
             "随项目提供的历史快照文件夹（只读，如示例部门的上一周），与 state 中的历史合并；可不填"),
+    Setting("contact_window_days", "int", 90, "关键人“近期接触次数”和“已覆盖部门”统计最近多少天的跟进"),
+    Setting("contact_fade_days", "int", 90, "关键人超过多少天未接触，在关键人表和组织结构图中淡色显示"),
+    Setting("care_days", "int", 90, "已赢单客户（赢单、工程实施）超过多少天未接触，列入客户经理的待办（售后关怀）"),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}

@@ -316,9 +316,13 @@ def export_tables(m: Measures, report: Report, config: Config, cache: BlockCache
 
     persons = []
     for group in _groups(sorted(idx.persons), PERSONS_GROUP):
-        blocks = [(idx.persons[aid], idx.accounts[aid].name if aid in idx.accounts else "") for aid in group]
-        people = [k for b, _name in blocks for k in b]
-        persons.append(Segment(key("persons", [name for _b, name in blocks], people), partial(_person_rows, blocks)))
+        # the last contact of a key person comes from the follow-ups too (issue 18): it is part of the key
+        blocks = [(idx.persons[aid], idx.accounts[aid].name if aid in idx.accounts else "", _last_contacts(m, aid))
+                  for aid in group]
+        people = [k for b, _name, _dates in blocks for k in b]
+        persons.append(Segment(key("persons", [name for _b, name, _d in blocks]
+                                   + [d.isoformat() if d else "" for _b, _n, dates in blocks for d in dates], people),
+                               partial(_person_rows, blocks)))
     competition = []
     for group in _groups(sorted(idx.competition), COMPETITION_GROUP):
         rows_of = [r for aid in group for r in idx.competition[aid]]
@@ -380,11 +384,20 @@ def _groups(ids: Sequence[str], every: int) -> list[list[str]]:
 
 # The rows of a group's piece: made of its records alone (and what the piece's key names besides them).
 
-def _person_rows(blocks: Sequence[tuple[Sequence[KeyPerson], str]]) -> Iterator[list[Any]]:
-    for records, account_name in blocks:
-        for k in records:
+def _last_contacts(m: Measures, account_id: str) -> tuple[date | None, ...]:
+    """Each key person's last contact (follow-ups or 最近接触日期), in key-person order."""
+    f = m.facts.get(account_id)
+    persons = m.index.persons.get(account_id, ())
+    if f is None or len(f.contacts.persons) != len(persons):
+        return tuple(k.last_contact for k in persons)
+    return tuple(c.last_contact for c in f.contacts.persons)
+
+
+def _person_rows(blocks: Sequence[tuple[Sequence[KeyPerson], str, Sequence[date | None]]]) -> Iterator[list[Any]]:
+    for records, account_name, dates in blocks:
+        for k, last in zip(records, dates, strict=True):
             yield [k.account_id, account_name, k.name, k.dept, k.title, "、".join(k.roles), k.influence, k.attitude,
-                   k.relationship, "、".join(k.personal_need), k.style, k.reports_to, k.last_contact, k.strategy]
+                   k.relationship, "、".join(k.personal_need), k.style, k.reports_to, last, k.strategy]
 
 
 def _competition_rows(records: Sequence[CompetitionRow], dims: Sequence[str]) -> Iterator[list[Any]]:

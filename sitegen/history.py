@@ -38,7 +38,8 @@ def snapshot(dataset: Dataset, config: Config, as_of: date, summary: dict[str, A
             "file": a.src.file if a.src else "",
             "projects": [
                 {"name": p.name, "stage": p.stage, "value": p.value, "probability": p.probability,
-                 "expected_close": p.expected_close.isoformat() if p.expected_close else None}
+                 "expected_close": p.expected_close.isoformat() if p.expected_close else None,
+                 "resource_needs": p.resource_needs}
                 for p in a.projects
             ],
         })

@@ -227,6 +227,12 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "“{column}”中的“{value}”不是客户“{account}”的关键人。请先在关键人分析表中登记。",
         "“{column}”: “{value}” is not a key person of account “{account}”. Add them to the key-person sheet.",
     ),
+    "person-project-unknown": (
+        Severity.WARNING,
+        "“项目名称”中的“{value}”不是客户“{account}”的项目（该客户的项目：{projects}）。请与客户档案表的项目名称一致，多个项目用顿号分隔。",
+        "“Project”: “{value}” is not a project of account “{account}” (its projects: {projects}). Use the project names "
+        "of the customer file, several separated by 、.",
+    ),
     "person-duplicate": (
         Severity.WARNING,
         "关键人“{value}”在客户“{account}”中出现了两次（另一处在 {other}），只使用第一处。",

@@ -53,6 +53,8 @@ class Project:
     resource_needs: str = ""
     win_loss_reason: str = ""
     src: Source | None = None
+    request_date: date | None = None  # 申请日期 of the resource request (issue 18)
+    request_status: str = ""  # 处理状态 of the resource request
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,11 @@ class KeyPerson:
     extra: tuple[tuple[str, str], ...] = ()
     private: tuple[tuple[str, str], ...] = ()
     src: Source | None = None
+    projects: tuple[str, ...] = ()  # 项目名称 of the projects this person takes part in; () = every project
+
+    def serves(self, project: str) -> bool:
+        """Is this person a buying influence of the account's project `project`?"""
+        return not self.projects or project in self.projects
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +141,7 @@ class FollowUp:
     project: str = ""
     extra: tuple[tuple[str, str], ...] = ()
     src: Source | None = None
+    satisfaction: int | None = None  # 满意度 1..5 (issue 18)
 
 
 @dataclass(frozen=True, slots=True)

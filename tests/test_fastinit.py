@@ -33,7 +33,7 @@ def test_maker_equals_the_constructor(cls: type) -> None:
 
 def test_maker_of_a_real_followup() -> None:
     src = Source("a.xlsx", "跟进", 3, (), (("date", "A"),))
-    args = (date(2026, 11, 2), "K001", "张三", "拜访", "李四", "", "", "", True, "", "", None, 12.5, "", (), src)
+    args = (date(2026, 11, 2), "K001", "张三", "拜访", "李四", "", "", "", True, "", "", None, 12.5, "", (), src, 4)
     assert maker(FollowUp)(*args) == FollowUp(*args)
     assert maker(Source)("a.xlsx", "跟进", 3, (), (("date", "A"),)).cell("date") == "A3"
 

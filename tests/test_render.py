@@ -163,7 +163,7 @@ def test_accounts_json_contract(site: Path) -> None:
     for a in accounts:
         assert {"id", "name", "rep", "team", "category", "last_contact", "stale", "url", "projects"} <= set(a)
         for p in a["projects"]:
-            assert set(p) == {"name", "stage", "value", "probability", "expected_close", "flags"}
+            assert set(p) == {"name", "stage", "value", "probability", "expected_close", "flags", "plan_url"}
     ka1 = next(a for a in accounts if a["id"] == "KA-001")
     assert ka1["last_contact"] == "2026-11-18" and ka1["stale"] is False and ka1["team"] == "华东团队"
     assert [p["probability"] for p in ka1["projects"]] == [0.8, 0.5]

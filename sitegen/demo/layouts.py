@@ -71,10 +71,10 @@ A_COMPETITION = _cols(COMPETITION, ("account_id", "account_name", "party", "offe
 A_KEYPERSON = _cols(KEYPERSON, ("account_id", "account_name", "name", "dept", "title", "roles", "influence",
                                 "attitude", "relationship", "personal_need", "org_need", "style", "reports_to",
                                 "last_contact", "phone", "email", "birthday", "hometown", "hobbies", "family",
-                                "strategy"))
+                                "strategy", "projects"))
 A_FOLLOWUP = _cols(FOLLOWUP, ("date", "account_id", "account_name", "rep", "project", "method", "contact",
                               "purpose", "content", "feedback", "effective", "stage", "next_action", "next_date",
-                              "expense"))
+                              "expense", "satisfaction"))
 B_CUSTOMER = _cols(CUSTOMER, _ACCOUNT_LEVEL[:2] + ("project",) + _ACCOUNT_LEVEL[2:11] + _PROJECT_LEVEL[1:]
                    + _ACCOUNT_LEVEL[11:],
                    {"revenue": "年营业额（万元）", "value": "预计金额（万元）"})
@@ -83,7 +83,7 @@ B_COMPETITION = _cols(COMPETITION, ("account_id", "account_name", "party", "offe
 B_KEYPERSON = _cols(KEYPERSON, [c.key for c in A_KEYPERSON],
                     {"name": "关键人姓名", "title": "职位", "roles": "角色", "reports_to": "上级", "phone": "手机"})
 B_FOLLOWUP = _cols(FOLLOWUP, ("date", "account_id", "account_name", "method", "contact", "purpose", "content",
-                              "feedback", "effective", "stage", "next_action", "next_date", "expense"),
+                              "feedback", "effective", "stage", "next_action", "next_date", "expense", "satisfaction"),
                    {"date": "拜访日期", "method": "拜访方式", "contact": "拜访对象", "purpose": "拜访目的",
                     "content": "拜访内容", "next_action": "下一步计划", "next_date": "下次拜访日期"})
 

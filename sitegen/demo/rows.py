@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from .activity import FollowUp
 from .habits import Typist
-from .world import SCORE_DIMENSIONS, Account, Person, Rep
+from .world import SCORE_DIMENSIONS, WON, Account, Person, Rep
 
 FORMS = ("customer", "competition", "keyperson", "followup")
 SOURCE_KEY = "x:客户来源"  # a column that is not in the form: kept as an extra field
@@ -79,8 +80,36 @@ def person_cells(acc: Account, p: Person, t: Typist, last_contact: date | None) 
     }
 
 
+def _pick(*parts: str) -> int:
+    """A stable number from the given text, for choices that must not draw from the generator's random stream
+    (drawing would change every value generated after it)."""
+    return zlib.crc32("|".join(parts).encode("utf-8"))
+
+
+def person_projects(acc: Account, p: Person) -> str | None:
+    """项目名称 of a key person (issue 18): on an account with several projects, about a third of the persons who
+    are not decision makers name the one project they work on; everyone else serves every project (blank)."""
+    if len(acc.projects) < 2 or "决策者" in p.roles:
+        return None
+    n = _pick(acc.id, p.name)
+    return acc.projects[(n // 3) % len(acc.projects)].name if n % 3 == 0 else None
+
+
 def keyperson_rows(acc: Account, t: Typist, last: dict[tuple[str, str], date]) -> list[Row]:
-    return [Row(person_cells(acc, p, t, last.get((acc.id, p.name))), acc.id, fact=p) for p in acc.persons]
+    rows = []
+    for p in acc.persons:
+        values = person_cells(acc, p, t, last.get((acc.id, p.name)))
+        values["projects"] = person_projects(acc, p)
+        rows.append(Row(values, acc.id, fact=p))
+    return rows
+
+
+def satisfaction(f: FollowUp, acc: Account) -> int | None:
+    """满意度 of a follow-up (issue 18): asked on about half the contacts of accounts with a won project, 2–5."""
+    if not any(p.stage in (WON, "工程实施") for p in acc.projects):
+        return None
+    n = _pick(acc.id, f.date.isoformat(), f.contact)
+    return (5, 4, 4, 3, 5, 2)[(n // 2) % 6] if n % 2 == 0 else None
 
 
 def followup_row(f: FollowUp, acc: Account, rep: str, t: Typist) -> Row:
@@ -91,6 +120,7 @@ def followup_row(f: FollowUp, acc: Account, rep: str, t: Typist) -> Row:
         "contact": t.text(f.contact), "purpose": f.purpose, "content": f.content, "feedback": f.feedback,
         "effective": t.yesno(f.effective), "stage": t.stage(f.stage) if show_stage else None,
         "next_action": f.next_action or None, "next_date": t.date(f.next_date), "expense": t.yuan(f.expense),
+        "satisfaction": satisfaction(f, acc),
     }, acc.id, fact=f)
 
 

@@ -32,6 +32,8 @@ FORM = FormSpec(
                help="下一步要做什么", example="提交技术方案", en="Next action"),
         Column("next_date", "下次跟进日期", Kind.DATE, False, ("下次跟进", "计划日期", "下次拜访日期"), help="日期",
                example="2026-11-25", en="Next date"),
+        Column("satisfaction", "满意度", Kind.SCORE, False, ("客户满意度", "满意程度", "satisfaction"),
+               help="客户满意度 1–5（可不填；多用于赢单后的回访）", example="4", en="Satisfaction"),
         Column("expense", "费用(元)", Kind.YUAN, False, ("费用", "花费", "招待费"), help="单位元", example="300", en="Expense (CNY)"),
     ),
 )

@@ -13,6 +13,8 @@ FORM = FormSpec(
         ACCOUNT_NAME,
         Column("name", "姓名", Kind.TEXT, True, ("关键人", "关键人姓名", "联系人", "联系人姓名", "name"), help="关键人姓名",
                example="李建国", en="Name"),
+        Column("projects", "项目名称", Kind.TEXT, False, ("所属项目", "参与项目", "项目"),
+               help="此人参与的项目，可填多个，用顿号分隔；不填则参与本客户的全部项目", example="智慧园区一期", en="Projects"),
         Column("dept", "部门", Kind.TEXT, False, ("所在部门", "department"), help="部门", example="信息中心", en="Department"),
         Column("title", "职务", Kind.TEXT, False, ("职位", "岗位", "title"), help="职务", example="主任", en="Title"),
         Column("roles", "购买角色", Kind.MULTI, False, ("角色", "采购角色", "决策角色", "role"), enum="role",

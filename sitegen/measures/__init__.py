@@ -17,6 +17,7 @@ from ..model import Account, Dataset
 from .activity import Overdue, RepActivity, Stale, overdue, rep_activity, stale
 from .common import Index, _statuses, index, is_active, open_projects, stage_index, weighted
 from .competition import Competitor, competitors
+from .contacts import NO_CONTACTS, ContactCoverage, contact_coverage
 from .coverage import Coverage, coverage
 from .pipeline import (
     FunnelStep,
@@ -30,6 +31,7 @@ from .pipeline import (
     pareto,
     win_loss,
 )
+from .service import NO_SERVICE, Service, service
 
 __all__ = ["AccountFacts", "Counts", "Measures", "Scope", "compute", "Index"]
 
@@ -47,6 +49,8 @@ class AccountFacts:
     stale: Stale | None
     overdue: Overdue | None
     coverage: Coverage
+    contacts: ContactCoverage = NO_CONTACTS  # when each key person was last met (issue 18)
+    service: Service = NO_SERVICE  # satisfaction and cost to serve (issue 18)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +151,8 @@ def account_facts(a: Account, idx: Index, config: Config, as_of: date) -> Accoun
         stale=stale(a, fus, config, as_of, last),
         overdue=overdue(a, fus[start:end], as_of, last) if is_active(a, config) else None,
         coverage=coverage(idx.persons.get(a.id, ()), config),
+        contacts=contact_coverage(idx.persons.get(a.id, ()), fus, as_of, config.contact_window_days),
+        service=service(fus, a.projects, config, as_of),
     )
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from ..config import Config
 from ..issues import Report, Severity
 from ..measures import Measures
-from ..measures.common import probability
+from ..measures.common import probability, status
 from ..meeting import Meeting
 from .env import json_for_script
 from .urls import Urls
@@ -104,6 +104,10 @@ def accounts(m: Measures, config: Config, urls: Urls, meeting: Meeting | None = 
             "overdue": ({"due": f.overdue.due.isoformat(), "action": f.overdue.action} if f.overdue else None),
             "coverage_flags": list(f.coverage.flags) if f.open else [],
             "support": f.coverage.support,
+            "contact_flags": list(f.contacts.flags) if f.open else [],
+            "key_persons": [{"name": c.name, "roles": list(c.roles),
+                             "last_contact": c.last_contact.isoformat() if c.last_contact else None}
+                            for c in f.contacts.persons],
             "url": urls.account(a.id),
             "projects": [
                 {
@@ -113,6 +117,7 @@ def accounts(m: Measures, config: Config, urls: Urls, meeting: Meeting | None = 
                     "probability": round(probability(p, config), 4),
                     "expected_close": p.expected_close.isoformat() if p.expected_close else None,
                     "flags": codes(a.id, p.name),
+                    "plan_url": urls.plan(a.id, p.name) if status(p, config) == "open" else None,
                 }
                 for p in a.projects
             ],

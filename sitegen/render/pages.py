@@ -21,13 +21,16 @@ from ..i18n import Translator
 from ..issues import Issue, Report, all_rejected, unread_files
 from ..measures import AccountFacts, Measures, Scope
 from ..measures.activity import RepActivity, Week
+from ..measures.care import LATE_DAYS, needs_care, resource_requests
 from ..measures.coverage import attitude_score
+from ..measures.dealplan import plan as account_plan
 from ..measures.inspection import Flag
 from ..measures.segments import segments
+from ..measures.service import Service, combined
 from ..measures.winloss import by_competitor, by_stage_lost, closed_deals
 from ..measures.winloss import group as wl_group
 from ..meeting import Meeting, category
-from ..model import Dataset
+from ..model import Dataset, Project
 from ..privacy import privacy_summary
 from ..weekly import Weekly
 from .env import money
@@ -39,6 +42,7 @@ from .week import GROUPS, RELATIONSHIP_NAMES, Series, WeekView
 MAX_FOLLOWUPS = 200  # on an account page (the newest ones); the count of the others is shown
 RECENT_FOLLOWUPS = 8  # shown as a timeline; the older ones in a folded table
 DEALS_PER_COMPETITOR = 50  # open deals listed under each competitor (largest first)
+SERVICE_ROWS = 30  # rows of the satisfaction and cost table of a rep, team or the department
 ACTIVITY_BY_REP_LIMIT = 15  # above this many reps, the department's activity chart is drawn per team
 ACCOUNTS_PAGE = 100  # rows of the accounts list in the page's HTML and shown at a time (assets/accounts.js)
 
@@ -73,6 +77,7 @@ class Pages:
             if i.code == "stale-data" and i.file in weekly.stale_files:
                 self.stale_files_of_rep.setdefault(i.rep, []).append(i.file)
         self.week = WeekView(weekly, measures, config, self.t, self.stage_label)
+        self.history = weekly.history  # every week's snapshot, this one included (the resource board)
 
     # ---- helpers available to every template
 
@@ -88,6 +93,10 @@ class Pages:
         if level is None or not 1 <= level <= 5:
             return "—"
         return f"{level} {RELATIONSHIP_NAMES[level - 1]}"
+
+    def plan_url(self, account_id: str, project: Project) -> str | None:
+        """The plan page of an open project, relative to the output; None for other projects."""
+        return self.urls.plan(account_id, project.name) if _status(project.stage, self.config) == "open" else None
 
     def account_name(self, account_id: str) -> str:
         a = self.m.index.accounts.get(account_id)
@@ -134,6 +143,7 @@ class Pages:
             "facts": self.m.facts,
             "flag_text": self.flag_text,
             "deal_category": lambda d: category(d, self.config),
+            "plan_url": self.plan_url,
         }
         html = self.env.get_template(template).render({**base, **ctx})
         return path, html
@@ -213,6 +223,7 @@ class Pages:
             "meet": self.meeting.of(s),
             "pack_url": self._pack_url(s),
             "rejected_projects": self._rejected_projects(s),
+            **self._service_ctx(s),
         }
 
     def _pack_url(self, s: Scope) -> str:
@@ -226,6 +237,22 @@ class Pages:
         reps = None if s.kind == "department" else set(s.reps)
         return sum(c.rejected for c in self.report.sheets
                    if c.form == "customer" and (reps is None or c.rep in reps))
+
+    def _service_ctx(self, s: Scope) -> dict[str, Any]:
+        """Satisfaction and cost to serve of a scope (issue 18), with one row per account (a rep), per rep (a
+        team) or per team (the department)."""
+        rows: list[tuple[str, str, Service]] = []
+        if s.kind == "rep":
+            rows = [("account", f.account.id, f.service) for f in s.accounts
+                    if f.service.cost or f.service.months or f.service.won_value]
+        else:
+            groups: dict[str, list[Service]] = {}
+            for f in s.accounts:
+                groups.setdefault(f.account.rep if s.kind == "team" else f.team, []).append(f.service)
+            rows = [("rep" if s.kind == "team" else "team", k, combined(v)) for k, v in sorted(groups.items())]
+        rows.sort(key=lambda r: (-r[2].cost, r[1]))
+        return {"service": combined(f.service for f in s.accounts), "service_rows": rows[:SERVICE_ROWS],
+                "service_rows_total": len(rows)}
 
     # ---- pages
 
@@ -244,7 +271,14 @@ class Pages:
         path = self.urls.rep(s.name)
         assert path
         team = self.m.index.team_of_rep.get(s.name, "")
-        return self._render("rep.html", path, "teams", s.name, team=team,
+        # open projects, the nearest close date first: each links to its one-page plan
+        deals = sorted(((f, p) for f in s.accounts if f.open for p in self.open_projects(f)),
+                       key=lambda fp: (fp[1].expected_close is None, fp[1].expected_close or self.m.as_of,
+                                       fp[0].account.id, fp[1].name))
+        # care after the sale: won accounts not contacted for config.care_days, the longest silence first
+        care = sorted((c for f in s.accounts if (c := needs_care(f.account, f.last_contact, self.config, self.m.as_of))),
+                      key=lambda c: (c.days is not None, -(c.days or 0), c.account))
+        return self._render("rep.html", path, "teams", s.name, team=team, deals=deals, care=care,
                             stale_since=self.week.stale_reps.get(s.name, ""),
                             stale_files=sorted(set(self.stale_files_of_rep.get(s.name, ()))), **self._scope_ctx(s))
 
@@ -300,11 +334,36 @@ class Pages:
             org=org_chart(persons) if has_hierarchy(persons) else [],
             notes=render_notes(a.notes), extra=[(k, v) for k, v in a.extra if k not in private],
             person_extra_labels=sorted({k for p in persons for k, _ in p.extra if k not in private}),
+            person_projects=any(p.projects for p in persons),
             issues=issues, charts=figs,
             attitude_scores=self.config.attitude_scores, dimensions=self.config.score_dimensions,
             open_status={p.name: _status(p.stage, self.config) for p in a.projects},
             changes=changes, stale_since=stale_since, stale_files=stale_here, deals=deals,
         )
+
+    def plan(self, f: AccountFacts, project: Project) -> tuple[str, str]:
+        """The one-page account plan of an open project (issue 18)."""
+        a = f.account
+        path = self.urls.plan(a.id, project.name)
+        assert path
+        idx = self.m.index
+        persons, comp, fus = idx.persons.get(a.id, ()), idx.competition.get(a.id, ()), idx.followups.get(a.id, ())
+        title = f"{project.name or a.name or a.id} · {self.t('plan.title')}"
+        # what the page is made of (see account()): an unchanged plan is re-used before its view is built
+        self.inputs_known("plan.html", path, "accounts", title, (f, project, persons, comp, fus))
+        view = account_plan(a, project, persons, comp, fus, self.config, self.m.as_of)
+        return self._render("plan.html", path, "accounts", title, f=f, a=a, plan=view,
+                            attitude_scores=self.config.attitude_scores)
+
+    def resources(self) -> tuple[str, str]:
+        """The resource-support board: open projects with a 资源支持需求 (issue 18)."""
+        requests = resource_requests((f.account for f in self.m.facts.values()), self.config, self.m.as_of,
+                                     self.history)
+        return self._render("resources.html", Urls.RESOURCES, "resources", self.t("res.title"), requests=requests,
+                            late_days=LATE_DAYS, has_status=any(r.project.request_status for r in requests))
+
+    def open_projects(self, f: AccountFacts) -> list[Project]:
+        return [p for p in f.account.projects if _status(p.stage, self.config) == "open"]
 
     def competitors(self) -> tuple[str, str]:
         s = self.m.department
@@ -384,11 +443,14 @@ class Pages:
         out: list[tuple[str, Callable[[], tuple[str, str]]]] = [
             ("index", self.dashboard), ("teams", self.teams), ("accounts", self.accounts),
             ("competitors", self.competitors), ("quality", self.quality), ("changes", self.changes),
-            ("segments", self.segments), ("winloss", self.winloss), ("meeting", partial(self.meeting_pack, self.m.department))]
+            ("segments", self.segments), ("winloss", self.winloss), ("meeting", partial(self.meeting_pack, self.m.department)),
+            ("resources", self.resources)]
         out += [(f"meeting:{s.name}", partial(self.meeting_pack, s)) for s in self.m.teams]
         out += [(f"team:{s.name}", partial(self.team, s)) for s in self.m.teams]
         out += [(f"rep:{s.name}", partial(self.rep, s)) for s in self.m.reps]
         out += [(f"account:{f.account.id}", partial(self.account, f)) for f in self.m.facts.values()]
+        out += [(f"plan:{f.account.id}:{p.name}", partial(self.plan, f, p))
+                for f in self.m.facts.values() if f.open for p in self.open_projects(f)]
         return out
 
 

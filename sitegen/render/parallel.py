@@ -45,7 +45,7 @@ from .pages import Pages
 # Pages that may be re-used: their template reads what its context holds, plus the shared parts. The team
 # and rep pages also read `facts` (every account's facts) for the accounts of their own scope, which the
 # context's `scope` holds: `facts` is left out of their fingerprint.
-REUSABLE = {"account": "account.html", "team": "team.html", "rep": "rep.html"}
+REUSABLE = {"account": "account.html", "team": "team.html", "rep": "rep.html", "plan": "plan.html"}
 PAGES_PER_TASK = 150
 
 

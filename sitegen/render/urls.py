@@ -51,6 +51,7 @@ class Urls:
     COMPETITORS = "competitors.html"
     QUALITY = "quality.html"
     CHANGES = "changes.html"
+    RESOURCES = "resources.html"  # issue 18: resource-support requests
 
     def __init__(self, accounts: Iterable[str], reps: Iterable[str], teams: Iterable[str],
                  competitors: Iterable[str]) -> None:
@@ -62,6 +63,11 @@ class Urls:
     def account(self, account_id: str) -> str | None:
         slug = self._accounts.get(account_id)
         return f"accounts/{slug}.html" if slug else None
+
+    def plan(self, account_id: str, project: str) -> str | None:
+        """The one-page account plan of a project (issue 18): its account's slug and a hash of its name."""
+        slug = self._accounts.get(account_id)
+        return f"plans/{slug}-{short_hash(project, 8)}.html" if slug else None
 
     def rep(self, name: str) -> str | None:
         slug = self._reps.get(name)

@@ -25,6 +25,8 @@ node_modules/.bin/esbuild entry.js --bundle --minify --format=iife --global-name
 {
   printf '/*! plotly.js v%s (sitegen bundle: scatter, bar, funnel, scatterpolar; scripts/vendor_plotly.sh)\n' "$PLOTLY"
   printf ' * Copyright 2012-2026, Plotly, Inc. Licensed under the MIT license */\n'
-  cat bundle.js
+  # the default topojson address of geo charts (not in this bundle) points at a CDN the intranet cannot reach:
+  # make it a local path, so that nothing in the site names an outside host
+  sed 's#dflt:"https://cdn.plot.ly/un/"#dflt:"assets/topojson/"#' bundle.js
 } > "$here/sitegen/assets/plotly.min.js"
 ls -l "$here/sitegen/assets/plotly.min.js"
